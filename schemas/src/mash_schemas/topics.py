@@ -1,0 +1,194 @@
+"""The topic registry: every topic the hub uses, declared once.
+
+A command (`mash-topics create`) creates them idempotently on any Kafka cluster; the AsyncAPI
+document is generated from this list. Every key is the contact id, so every event about one
+contact keeps its order within a topic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .codes import AGENCIES
+from .events import (
+    AgencyRequest,
+    AgencyResponse,
+    ContactReceived,
+    DeadLetter,
+    DeadlineBreached,
+    DeadlineWarned,
+    DecisionMade,
+    EventData,
+    FeedbackSent,
+    InformationProvided,
+    InformationRequested,
+    PictureCompleted,
+    RagRated,
+    RecordAccessed,
+    ThresholdDecided,
+)
+
+DAY_MS = 24 * 3600 * 1000
+FOREVER = -1
+
+SERVICES = ("intake", "triage", "agency-gateway", "decision", "feedback")
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    description: str
+    events: tuple[type[EventData], ...]
+    producer: str
+    consumers: tuple[str, ...]
+    partitions: int = 6
+    key: str = "contact id"
+    retention_ms: int = FOREVER
+    cleanup_policy: str = "delete"
+    extra_config: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def config(self) -> dict[str, str]:
+        return {
+            "retention.ms": str(self.retention_ms),
+            "cleanup.policy": self.cleanup_policy,
+            **self.extra_config,
+        }
+
+
+CONTACTS = "mash.contacts"
+TRIAGE = "mash.triage"
+INFORMATION = "mash.information"
+DECISIONS = "mash.decisions"
+FEEDBACK = "mash.feedback"
+AUDIT = "mash.audit"
+EPOCH = "mash.cluster.epoch"
+
+
+def agency_requests(agency: str) -> str:
+    return f"mash.agency.{agency}.requests"
+
+
+def agency_responses(agency: str) -> str:
+    return f"mash.agency.{agency}.responses"
+
+
+def dead_letters(service: str) -> str:
+    return f"mash.dlq.{service}"
+
+
+def _registry() -> tuple[Topic, ...]:
+    # Retention: the event log is the audit record and the source of every rebuild, so the
+    # journey's topics keep everything (-1). Deployments shorten it to their retention schedule.
+    topics = [
+        Topic(
+            CONTACTS,
+            "Contacts accepted by intake, one per child.",
+            (ContactReceived,),
+            producer="intake",
+            consumers=("triage", "decision", "feedback"),
+        ),
+        Topic(
+            TRIAGE,
+            "Threshold decisions, RAG ratings, information requests and the RAG clock.",
+            (ThresholdDecided, RagRated, InformationRequested, DeadlineWarned, DeadlineBreached),
+            producer="triage",
+            consumers=("agency-gateway", "decision"),
+        ),
+        Topic(
+            INFORMATION,
+            "Agency answers accepted by the gateway, for the picture.",
+            (InformationProvided,),
+            producer="agency-gateway",
+            consumers=("decision",),
+        ),
+        Topic(
+            DECISIONS,
+            "Completed pictures and the manager's decisions.",
+            (PictureCompleted, DecisionMade),
+            producer="decision",
+            consumers=("feedback",),
+        ),
+        Topic(
+            FEEDBACK,
+            "Outcome feedback recorded for referrers and receiving teams.",
+            (FeedbackSent,),
+            producer="feedback",
+            consumers=(),
+        ),
+        Topic(
+            AUDIT,
+            "Every read of a child's record by a person.",
+            (RecordAccessed,),
+            producer="any service",
+            consumers=(),
+        ),
+        Topic(
+            EPOCH,
+            "Broker incarnation marker: its first message names this broker's life. Services "
+            "compare it with the one they last saw to notice an empty broker and republish.",
+            (),
+            producer="any service",
+            consumers=("every service",),
+            partitions=1,
+            key="none",
+        ),
+    ]
+    for agency in AGENCIES:
+        topics.append(
+            Topic(
+                agency_requests(agency),
+                f"Information requests addressed to {agency}; need-to-know fields sealed "
+                f"with {agency}'s key.",
+                (AgencyRequest,),
+                producer="agency-gateway",
+                consumers=(f"{agency} systems",),
+                partitions=3,
+            )
+        )
+        topics.append(
+            Topic(
+                agency_responses(agency),
+                f"Answers from {agency} systems to the hub's information requests.",
+                (AgencyResponse,),
+                producer=f"{agency} systems",
+                consumers=("agency-gateway",),
+                partitions=3,
+            )
+        )
+    for service in SERVICES:
+        topics.append(
+            Topic(
+                dead_letters(service),
+                f"Messages {service} could not decode or apply, with the reason.",
+                (DeadLetter,),
+                producer=service,
+                consumers=("operators",),
+                partitions=1,
+                key="original key",
+                retention_ms=30 * DAY_MS,
+            )
+        )
+    return tuple(topics)
+
+
+TOPICS: tuple[Topic, ...] = _registry()
+TOPICS_BY_NAME: dict[str, Topic] = {t.name: t for t in TOPICS}
+
+
+def topic_for_event(event_type: str, agency: str | None = None) -> str:
+    """The one topic an event type is published on (agency topics need the agency)."""
+    if event_type == AgencyRequest.event_type:
+        if not agency:
+            raise ValueError("agency requests need an agency")
+        return agency_requests(agency)
+    if event_type == AgencyResponse.event_type:
+        if not agency:
+            raise ValueError("agency responses need an agency")
+        return agency_responses(agency)
+    for t in TOPICS:
+        if any(e.event_type == event_type for e in t.events) and not t.name.startswith(
+            ("mash.dlq.", "mash.agency.")
+        ):
+            return t.name
+    raise KeyError(f"no topic declared for {event_type!r}")

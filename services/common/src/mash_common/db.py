@@ -1,0 +1,162 @@
+"""SQLAlchemy 2 async engine, sessions and Alembic migrations for one service's database.
+
+SQLite (aiosqlite) is the embedded default, Postgres (asyncpg) the production database. The
+runtime tables every service needs (outbox, inbox, runtime state) live in `runtime_metadata`;
+each service adds its own tables in its own metadata and migrations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    event,
+    text,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+runtime_metadata = MetaData()
+
+# The outbox: every event a service publishes, written in the same transaction as the state
+# change. It doubles as the service's durable event log, republished when a broker comes back
+# empty.
+outbox_table = Table(
+    "outbox",
+    runtime_metadata,
+    Column("seq", Integer().with_variant(BigInteger(), "postgresql"), primary_key=True,
+           autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("event_type", String(128), nullable=False),
+    Column("topic", String(255), nullable=False),
+    Column("key", String(255), nullable=True),
+    Column("value", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+)
+
+# The inbox: ids of the events this service has applied, recorded in the same transaction as
+# the change, so a redelivered event changes nothing.
+inbox_table = Table(
+    "inbox",
+    runtime_metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("event_type", String(128), nullable=False),
+    Column("topic", String(255), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Column("outcome", String(32), nullable=False),
+)
+
+runtime_state_table = Table(
+    "runtime_state",
+    runtime_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
+    dbapi_conn.isolation_level = None  # let _sqlite_begin emit BEGIN itself
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+class Database:
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": not self.is_sqlite}
+        if self.is_sqlite:
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": 30}
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            # Take SQLite's write lock when a transaction begins (BEGIN IMMEDIATE): a deferred
+            # transaction that reads and then writes fails at once with SQLITE_BUSY when another
+            # connection (relay, consumer, API, or a second copy) writes meanwhile.
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits on success, rolls back on any error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    async def migrate(self, migrations_dir: Path) -> None:
+        """Run the service's Alembic migrations to head (serialised across copies)."""
+
+        def upgrade(conn: Connection) -> None:
+            cfg = Config()
+            cfg.set_main_option("script_location", str(migrations_dir))
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+        async with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                lock = int(hashlib.sha1(str(migrations_dir).encode()).hexdigest()[:12], 16)
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
+            await conn.run_sync(upgrade)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def run_alembic_env(target_metadata: list[MetaData]) -> None:
+    """The body of every service's migrations/env.py."""
+    from alembic import context
+
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("migrations run through Database.migrate(), which passes a connection")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def create_runtime_tables(op: Any) -> None:
+    """Called by each service's first migration: outbox, inbox, runtime state."""
+    bind = op.get_bind()
+    runtime_metadata.create_all(bind)
+
+
+def drop_runtime_tables(op: Any) -> None:
+    runtime_metadata.drop_all(op.get_bind())

@@ -1,0 +1,152 @@
+"""The runtime of one service: database, outbox relay, consumer, broker watch and timers.
+
+A service's bootstrap builds one `ServiceRuntime` with its handlers, topics and timers; the
+HTTP app's lifespan starts and stops it. Nothing here does I/O until `start()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mash_schemas.envelope import utcnow
+
+from .consumer import EventConsumer, Handler
+from .crypto import Sealer
+from .db import Database
+from .epoch import BrokerWatch
+from .kafka import make_consumer, make_producer
+from .logging import get_logger
+from .outbox import Relay, UnitOfWork, pending_count
+from .settings import ServiceSettings
+
+log = get_logger("mash.runtime")
+
+Timer = Callable[["ServiceRuntime", datetime], Awaitable[object]]
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Wiring:
+    """What a service plugs into the shared runtime."""
+
+    migrations_dir: Path
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    topics: list[str] = field(default_factory=list)
+    timers: list[Timer] = field(default_factory=list)
+    rejection_hook: Any = None
+
+
+class ServiceRuntime:
+    def __init__(self, settings: ServiceSettings, wiring: Wiring, *, clock: Clock = utcnow):
+        self.settings = settings
+        self.wiring = wiring
+        self.clock = clock
+        self.source = f"/mash/{settings.service}"
+        self.db = Database(settings.db_url)
+        self.sealer = Sealer(settings.data_key.get_secret_value())
+        self.watch = BrokerWatch(
+            bootstrap=settings.kafka_bootstrap,
+            db=self.db,
+            service=settings.service,
+            on_new_epoch=[self._on_new_broker],
+            interval_s=settings.epoch_check_interval_s,
+        )
+        self.relay = Relay(
+            self.db,
+            lambda: make_producer(settings.kafka_bootstrap, client_id=f"mash-{settings.service}"),
+            interval_s=settings.relay_interval_s,
+            gate=self.watch.wait_ready,
+            on_failure=self.watch.suspect,
+        )
+        self.consumer: EventConsumer | None = None
+        if wiring.topics:
+            self.consumer = EventConsumer(
+                service=settings.service,
+                source=self.source,
+                db=self.db,
+                topics=wiring.topics,
+                handlers=wiring.handlers,
+                consumer_factory=lambda: make_consumer(
+                    settings.kafka_bootstrap,
+                    group_id=settings.consumer_group,
+                    client_id=f"mash-{settings.service}",
+                    session_timeout_ms=settings.session_timeout_ms,
+                    heartbeat_interval_ms=settings.heartbeat_interval_ms,
+                    metadata_max_age_ms=settings.metadata_max_age_ms,
+                ),
+                after_commit=self.relay.wake,
+                rejection_hook=wiring.rejection_hook,
+            )
+        self._tasks: list[asyncio.Task[Any]] = []
+        self.started = False
+
+    async def _on_new_broker(self) -> None:
+        count = await self.relay.republish_all()
+        if self.consumer is not None:
+            self.consumer.rewind()
+        log.warning("broker.republishing", count=count)
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """A transaction for an API call or timer; the relay is woken after it commits."""
+        async with self.db.transaction() as session:
+            yield UnitOfWork(session, self.source)
+        self.relay.wake()
+
+    async def _timers(self) -> None:
+        while True:
+            for timer in self.wiring.timers:
+                try:
+                    await timer(self, self.clock())
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("timer.failed", error=type(exc).__name__, reason=str(exc)[:200])
+            await asyncio.sleep(self.settings.timer_interval_s)
+
+    async def start(self) -> None:
+        await self.db.migrate(self.wiring.migrations_dir)
+        self._tasks = [
+            asyncio.create_task(self.watch.run(), name="broker-watch"),
+            asyncio.create_task(self.relay.run(), name="relay"),
+        ]
+        if self.consumer is not None:
+            self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
+        if self.wiring.timers:
+            self._tasks.append(asyncio.create_task(self._timers(), name="timers"))
+        self.started = True
+        log.info("service.started", settings=self.settings.public())
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.consumer is not None:
+            await self.consumer.stop()
+        await self.relay.stop()
+        await self.db.dispose()
+        self.started = False
+
+    async def status(self) -> dict[str, Any]:
+        db_ok = await self.db.ping()
+        consumer_ok = self.consumer is None or self.consumer.running
+        return {
+            "ready": bool(self.started and db_ok and self.watch.ready and consumer_ok),
+            "database": db_ok,
+            "broker": self.watch.ready,
+            "broker_epoch": self.watch.epoch,
+            "consumer": consumer_ok,
+            "outbox_pending": await pending_count(self.db) if db_ok else None,
+            "applied": self.consumer.applied if self.consumer else 0,
+            "duplicates_ignored": self.consumer.duplicates if self.consumer else 0,
+            "dead_lettered": self.consumer.dead_lettered if self.consumer else 0,
+            "published": self.relay.published_total,
+        }
