@@ -36,6 +36,7 @@ class ServiceSettings(BaseSettings):
     data_key: SecretStr = SecretStr(DEV_DATA_KEY)
     log_level: str = "INFO"
     # Kafka consumer group tuning; tests lower the session timeout (a join waits ~half of it).
+    consumer_group_id: str | None = None  # default: mash.<service>
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 1_000
     metadata_max_age_ms: int = 3_000
@@ -76,7 +77,7 @@ class ServiceSettings(BaseSettings):
 
     @property
     def consumer_group(self) -> str:
-        return f"mash.{self.service}"
+        return self.consumer_group_id or f"mash.{self.service}"
 
     def public(self) -> dict[str, Any]:
         """What may be logged: no secrets."""

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 FAST = {
     "env": "test",
-    "session_timeout_ms": 6_000,
+    "session_timeout_ms": 3_000,
     "heartbeat_interval_ms": 500,
     "metadata_max_age_ms": 1_000,
     "relay_interval_s": 0.05,

@@ -1,0 +1,3 @@
+from mash_common.db import run_alembic_env, runtime_metadata
+
+run_alembic_env([runtime_metadata])

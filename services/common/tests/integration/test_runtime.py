@@ -1,0 +1,171 @@
+"""The shared runtime against the real broker and both databases, through a tiny echo service.
+
+The echo service answers each agency response on `mash.agency.police.responses` with an
+`InformationProvided`; a response whose summary says "reject" is refused (dead letter).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from mash_common.broker import EmbeddedBroker
+from mash_common.codec import Decoded, decode, encode
+from mash_common.consumer import Rejected
+from mash_common.crypto import contact_kid
+from mash_common.kafka import ensure_topics
+from mash_common.outbox import UnitOfWork
+from mash_common.runtime import ServiceRuntime, Wiring
+from mash_common.settings import ServiceSettings
+from mash_common.testing.service import produce, read_topic, settings_for, wait_until
+from mash_schemas.envelope import utcnow
+from mash_schemas.events import AgencyResponse, InformationProvided
+from mash_schemas.topics import INFORMATION, agency_responses, dead_letters
+
+pytestmark = pytest.mark.integration
+
+MIGRATIONS = Path(__file__).parent / "echo_migrations"
+RESPONSES = agency_responses("police")
+
+
+class EchoSettings(ServiceSettings):
+    service: ClassVar[str] = "echo"
+
+
+async def answer(uow: UnitOfWork, event: Decoded) -> None:
+    data = event.data
+    assert isinstance(data, AgencyResponse)
+    if data.summary == "reject":
+        raise Rejected("the echo service refuses this one", ["summary: reject"])
+    sealer_kid = contact_kid(event.subject)
+    await uow.publish(
+        InformationProvided(
+            contact_id=event.subject, request_id=data.request_id, agency="police",
+            known_to_agency=data.known_to_agency, received_at=utcnow(), late=False,
+            summary={"alg": "A256GCM", "kid": sealer_kid, "iv": "x", "ct": "y"},  # type: ignore[arg-type]
+        ),
+        subject=event.subject,
+    )
+
+
+def wiring() -> Wiring:
+    return Wiring(
+        migrations_dir=MIGRATIONS,
+        handlers={AgencyResponse.event_type: answer},
+        topics=[RESPONSES],
+    )
+
+
+@pytest.fixture
+async def echo(kafka_bootstrap: str, database_url: str) -> AsyncIterator[ServiceRuntime]:
+    await ensure_topics(kafka_bootstrap)
+    runtime = ServiceRuntime(
+        settings_for(
+            EchoSettings, bootstrap=kafka_bootstrap, db_url=database_url,
+            consumer_group_id=f"echo-{uuid.uuid4()}",
+        ),
+        wiring(),
+    )
+    await runtime.start()
+    yield runtime
+    await runtime.stop()
+
+
+def response(request_id: str, summary: str = "nothing known") -> tuple[str, bytes]:
+    return encode(
+        AgencyResponse(request_id=request_id, known_to_agency=False, summary=summary),
+        source="/agency/police", subject=f"contact-{request_id}",
+    )
+
+
+async def provided_for(bootstrap: str, request_id: str) -> list[InformationProvided]:
+    out = []
+    for m in await read_topic(bootstrap, INFORMATION, timeout_ms=300):
+        d = decode(m.value).data
+        if isinstance(d, InformationProvided) and d.request_id == request_id:
+            out.append(d)
+    return out
+
+
+async def test_a_redelivered_event_is_applied_once(echo: ServiceRuntime) -> None:
+    bootstrap = echo.settings.kafka_bootstrap
+    rid = f"r-{uuid.uuid4()}"
+    _, value = response(rid)
+    await produce(bootstrap, RESPONSES, value, key=b"k")
+    await produce(bootstrap, RESPONSES, value, key=b"k")  # the same event id again
+
+    async def two_seen() -> bool:
+        assert echo.consumer is not None
+        return echo.consumer.applied + echo.consumer.duplicates >= 2
+
+    await wait_until(two_seen, what="both deliveries handled")
+    await wait_until(lambda: provided_for(bootstrap, rid), what="the answer published")
+    await asyncio.sleep(0.5)
+    assert len(await provided_for(bootstrap, rid)) == 1
+    assert echo.consumer is not None and echo.consumer.duplicates >= 1
+
+
+async def test_bad_messages_are_dead_lettered_with_the_reason_and_the_consumer_carries_on(
+    echo: ServiceRuntime,
+) -> None:
+    bootstrap = echo.settings.kafka_bootstrap
+    tag = str(uuid.uuid4())
+    await produce(bootstrap, RESPONSES, b"this is not json " + tag.encode(), key=b"k1")
+    _, refused = response(f"r-{tag}-refused", summary="reject")
+    await produce(bootstrap, RESPONSES, refused, key=b"k2")
+    _, good = response(f"r-{tag}-good")
+    await produce(bootstrap, RESPONSES, good, key=b"k3")
+
+    await wait_until(lambda: provided_for(bootstrap, f"r-{tag}-good"), what="good one applied")
+
+    async def letters() -> list[dict[str, object]]:
+        found = []
+        for m in await read_topic(bootstrap, dead_letters("echo"), timeout_ms=300):
+            data = json.loads(m.value)["data"]
+            if tag.encode() in base64.b64decode(data["original"]):
+                found.append(data)
+        return found if len(found) >= 2 else []
+
+    found = await wait_until(letters, what="two dead letters")
+    reasons = sorted(d["reason"] for d in found)
+    assert reasons[0].startswith("not JSON")
+    assert reasons[1] == "the echo service refuses this one"
+    assert all(d["source_topic"] == RESPONSES and d["consumer"] == "echo" for d in found)
+
+
+async def test_an_empty_broker_gets_the_outbox_republished(
+    embedded_broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    settings = settings_for(EchoSettings, bootstrap=embedded_broker.bootstrap, data_dir=tmp_path)
+    runtime = ServiceRuntime(settings, wiring())
+    await runtime.start()
+    try:
+        rid = "before-restart"
+        _, value = response(rid)
+        await wait_until(lambda: asyncio.sleep(0, result=runtime.watch.ready), what="epoch")
+        await produce(embedded_broker.bootstrap, RESPONSES, value, key=b"k")
+        await wait_until(lambda: provided_for(embedded_broker.bootstrap, rid), what="answer")
+        first_epoch = runtime.watch.epoch
+
+        await asyncio.to_thread(embedded_broker.restart)  # memory storage: everything is gone
+
+        async def back() -> list[InformationProvided]:
+            if runtime.watch.epoch == first_epoch:
+                return []
+            return await provided_for(embedded_broker.bootstrap, rid)
+
+        [again] = await wait_until(back, timeout=60, what="the outbox republished")
+        assert again.request_id == rid
+        # The response itself was lost with the broker; the inbox still knows it was applied.
+        await produce(embedded_broker.bootstrap, RESPONSES, value, key=b"k")
+        await asyncio.sleep(2)
+        assert len(await provided_for(embedded_broker.bootstrap, rid)) == 1
+    finally:
+        await runtime.stop()
