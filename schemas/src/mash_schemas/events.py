@@ -67,7 +67,7 @@ class ContactReceived(EventData):
 
 class ThresholdDecided(EventData):
     event_type: ClassVar[str] = "uk.mash.threshold.decided.v1"
-    summary_line: ClassVar[str] = "A decision maker screened the contact against the levels of need."
+    summary_line: ClassVar[str] = "A decision maker screened the contact against levels of need."
 
     contact_id: str
     outcome: ThresholdOutcome
@@ -230,6 +230,18 @@ class DeadLetter(EventData):
     dead_lettered_at: datetime
 
 
+class BrokerEpochMarked(EventData):
+    event_type: ClassVar[str] = "uk.mash.broker.epoch.v1"
+    summary_line: ClassVar[str] = (
+        "Names this broker's life: the first one on mash.cluster.epoch wins. A service that finds "
+        "a different one than it last saw republishes its outbox."
+    )
+
+    epoch: str
+    marked_by: str = Field(description="The service that wrote the marker")
+    marked_at: datetime
+
+
 EVENT_TYPES: dict[str, type[EventData]] = {
     m.event_type: m
     for m in (
@@ -247,6 +259,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         FeedbackSent,
         RecordAccessed,
         DeadLetter,
+        BrokerEpochMarked,
     )
 }
 

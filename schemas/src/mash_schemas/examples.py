@@ -9,6 +9,7 @@ from typing import Any
 from .events import (
     AgencyRequest,
     AgencyResponse,
+    BrokerEpochMarked,
     ContactReceived,
     DeadLetter,
     DeadlineBreached,
@@ -51,6 +52,7 @@ SOURCES = {
     FeedbackSent: "/mash/feedback",
     RecordAccessed: "/mash/decision",
     DeadLetter: "/mash/agency-gateway",
+    BrokerEpochMarked: "/mash/intake",
 }
 
 
@@ -171,11 +173,16 @@ def example_data() -> list[EventData]:
             original="eyJub3QiOiAiYSBjbG91ZGV2ZW50In0=",
             dead_lettered_at=T1,
         ),
+        BrokerEpochMarked(
+            epoch="7c1e5a2b-3d4f-4e6a-8b9c-0d1e2f3a4b5c", marked_by="intake", marked_at=T0
+        ),
     ]
 
 
 def example_event(data: EventData) -> dict[str, Any]:
-    subject = getattr(data, "contact_id", None) or CONTACT
+    subject = getattr(data, "contact_id", None) or (
+        "broker" if isinstance(data, BrokerEpochMarked) else CONTACT
+    )
     return {
         "specversion": "1.0",
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, data.event_type)),

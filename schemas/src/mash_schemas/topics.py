@@ -13,6 +13,7 @@ from .codes import AGENCIES
 from .events import (
     AgencyRequest,
     AgencyResponse,
+    BrokerEpochMarked,
     ContactReceived,
     DeadLetter,
     DeadlineBreached,
@@ -107,7 +108,7 @@ def _registry() -> tuple[Topic, ...]:
             "Completed pictures and the manager's decisions.",
             (PictureCompleted, DecisionMade),
             producer="decision",
-            consumers=("feedback",),
+            consumers=("triage", "feedback"),
         ),
         Topic(
             FEEDBACK,
@@ -127,7 +128,7 @@ def _registry() -> tuple[Topic, ...]:
             EPOCH,
             "Broker incarnation marker: its first message names this broker's life. Services "
             "compare it with the one they last saw to notice an empty broker and republish.",
-            (),
+            (BrokerEpochMarked,),
             producer="any service",
             consumers=("every service",),
             partitions=1,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
@@ -24,7 +25,7 @@ from mash_schemas.events import DeadLetter
 from mash_schemas.topics import dead_letters
 
 from . import inbox
-from .codec import DecodeError, Decoded, decode
+from .codec import Decoded, DecodeError, decode
 from .db import Database
 from .logging import get_logger
 from .outbox import UnitOfWork
@@ -95,10 +96,8 @@ class EventConsumer:
     async def _close(self) -> None:
         consumer, self.consumer = self.consumer, None
         if consumer is not None:
-            try:
+            with contextlib.suppress(Exception):
                 await asyncio.wait_for(consumer.stop(), 10)
-            except Exception:
-                pass
 
     async def stop(self) -> None:
         await self._close()

@@ -133,7 +133,9 @@ class Stack:
     def url(self, name: str, copy: int = 0) -> str:
         return self.running[(name, copy)].url
 
-    def wait_ready(self, timeout_s: float = 60.0, names: list[tuple[str, int]] | None = None) -> None:
+    def wait_ready(
+        self, timeout_s: float = 60.0, names: list[tuple[str, int]] | None = None
+    ) -> None:
         deadline = time.monotonic() + timeout_s
         pending = list(names or self.running)
         while pending:

@@ -12,13 +12,17 @@ never changes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from mash_schemas.envelope import utcnow
+from mash_schemas.events import BrokerEpochMarked
 from mash_schemas.topics import EPOCH
 
+from .codec import DecodeError, decode, encode
 from .db import Database
 from .kafka import ensure_topics, make_producer
 from .logging import get_logger
@@ -78,7 +82,12 @@ class BrokerWatch:
             consumer.seek(tp, 0)
             batch = await consumer.getmany(tp, timeout_ms=1_500, max_records=1)
             messages = batch.get(tp, [])
-            return messages[0].value.decode() if messages else None
+            if not messages:
+                return None
+            marker = decode(messages[0].value).data
+            if not isinstance(marker, BrokerEpochMarked):
+                raise DecodeError(f"{EPOCH} starts with {type(marker).__name__}, not an epoch")
+            return marker.epoch
         finally:
             await consumer.stop()
 
@@ -86,7 +95,11 @@ class BrokerWatch:
         producer = make_producer(self.bootstrap, client_id=f"mash-{self.service}-epoch")
         await producer.start()
         try:
-            await producer.send_and_wait(EPOCH, str(uuid.uuid4()).encode(), partition=0)
+            marker = BrokerEpochMarked(
+                epoch=str(uuid.uuid4()), marked_by=self.service, marked_at=utcnow()
+            )
+            _, value = encode(marker, source=f"/mash/{self.service}", subject="broker")
+            await producer.send_and_wait(EPOCH, value, key=b"broker", partition=0)
         finally:
             await producer.stop()
 
@@ -122,7 +135,5 @@ class BrokerWatch:
                 self._ready.clear()
                 log.warning("broker.unreachable", error=type(exc).__name__, reason=str(exc)[:200])
             self._poke.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._poke.wait(), timeout=self.interval_s)
-            except TimeoutError:
-                pass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -52,7 +53,7 @@ SAFE_KEYS = frozenset(
 )
 
 
-def _drop_unsafe(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def _drop_unsafe(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     dropped = [k for k in event_dict if k not in SAFE_KEYS]
     for k in dropped:
         del event_dict[k]

@@ -9,6 +9,7 @@ durable event log) and consumers' inboxes ignore what they already applied.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -114,10 +115,8 @@ class Relay:
     async def _drop_producer(self) -> None:
         producer, self._producer = self._producer, None
         if producer is not None:
-            try:
+            with contextlib.suppress(Exception):
                 await asyncio.wait_for(producer.stop(), 5)
-            except Exception:
-                pass
 
     def _select(self) -> Any:
         stmt = (
@@ -202,10 +201,8 @@ class Relay:
                     self.on_failure()
                 backoff = min(backoff * 2, 5.0)
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
-            except TimeoutError:
-                pass
 
     async def stop(self) -> None:
         await self._drop_producer()

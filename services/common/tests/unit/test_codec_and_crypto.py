@@ -5,7 +5,7 @@ import json
 import pytest
 
 from mash_common.codec import DecodeError, decode, encode
-from mash_common.crypto import SealError, Sealer, agency_kid, contact_kid, open_with_key
+from mash_common.crypto import Sealer, SealError, agency_kid, contact_kid, open_with_key
 from mash_common.logging import _drop_unsafe
 from mash_common.settings import DEV_DATA_KEY, ServiceSettings
 from mash_schemas.events import AgencyResponse

@@ -90,7 +90,9 @@ async def test_bad_input_is_a_422_naming_the_field_and_stores_nothing(
         assert status["outbox_pending"] == 0 and status["published"] == 0
 
 
-async def test_the_referrer_sees_received_but_no_details(kafka_bootstrap: str, tmp_path: Path) -> None:
+async def test_the_referrer_sees_received_but_no_details(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
     settings = settings_for(IntakeSettings, bootstrap=kafka_bootstrap, data_dir=tmp_path)
     async with running(build_app(settings)) as client:
         body = (await client.post("/v1/contacts", json=marf())).json()

@@ -1,4 +1,4 @@
-"""Pytest fixtures every test suite in the repo shares (loaded with `-p mash_common.testing.plugin`).
+"""Pytest fixtures every test suite shares (loaded with `-p mash_common.testing.plugin`).
 
 Real parts only: the broker is Kafka in a testcontainer where a Docker engine answers, else the
 embedded Tansu broker; Postgres is a testcontainer where Docker answers, else the server on

@@ -1,0 +1,174 @@
+"""A client for the hub's HTTP APIs that walks a contact through the journey.
+
+Used by the demo loader, the end-to-end tests and the benchmark: the same calls a MASH's staff
+make through the console, and the same ones the README shows with curl.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+
+T = TypeVar("T")
+
+STAFF = {
+    "decision_maker": {"X-Mash-User": "staff:dm-demo", "X-Mash-Role": "decision_maker"},
+    "manager": {"X-Mash-User": "staff:mgr-demo", "X-Mash-Role": "mash_manager"},
+}
+
+
+class JourneyError(AssertionError):
+    pass
+
+
+def poll(probe: Callable[[], T | None], *, timeout: float = 30.0, what: str = "it") -> T:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(0.1)
+    raise JourneyError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+class HubClient:
+    def __init__(self, urls: dict[str, str], timeout: float = 30.0) -> None:
+        self.urls = urls
+        self.http = httpx.Client(timeout=timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _url(self, service: str, path: str) -> str:
+        return self.urls[service] + path
+
+    def post_contact(self, marf: dict[str, Any], idempotency_key: str | None = None) -> Any:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        r = self.http.post(self._url("intake", "/v1/contacts"), json=marf, headers=headers)
+        if r.status_code != 202:
+            raise JourneyError(f"intake answered {r.status_code}: {r.text}")
+        return r.json()
+
+    def _retry_until_known(self, call: Callable[[], httpx.Response], what: str) -> Any:
+        """The next service learns of a contact through Kafka: 404 means 'not yet'."""
+
+        def attempt() -> httpx.Response | None:
+            r = call()
+            return None if r.status_code == 404 else r
+
+        r = poll(attempt, what=what)
+        if r.status_code == 409:
+            return None  # already done (e.g. the demo loaded twice)
+        if r.status_code >= 400:
+            raise JourneyError(f"{what}: {r.status_code} {r.text}")
+        return r.json()
+
+    def threshold_decision(
+        self, contact_id: str, outcome: str = "mash", level_of_need: int = 3,
+        rationale: str = "Concerns about neglect need information from partner agencies.",
+    ) -> Any:
+        return self._retry_until_known(
+            lambda: self.http.post(
+                self._url("triage", f"/v1/contacts/{contact_id}/threshold-decision"),
+                json={"outcome": outcome, "level_of_need": level_of_need, "rationale": rationale},
+                headers=STAFF["decision_maker"],
+            ),
+            f"threshold decision for {contact_id}",
+        )
+
+    def rag_rating(
+        self, contact_id: str, rating: str = "amber", agencies: list[str] | None = None,
+        rationale: str = "Needs a same-day picture from police and health.",
+    ) -> Any:
+        body: dict[str, Any] = {"rating": rating, "rationale": rationale}
+        if agencies is not None:
+            body["agencies"] = agencies
+        return self._retry_until_known(
+            lambda: self.http.post(
+                self._url("triage", f"/v1/contacts/{contact_id}/rag-rating"),
+                json=body,
+                headers=STAFF["manager"],
+            ),
+            f"RAG rating for {contact_id}",
+        )
+
+    def agency_requests(self, contact_id: str) -> list[dict[str, Any]]:
+        r = self.http.get(self._url("agency-gateway", f"/v1/contacts/{contact_id}/requests"))
+        if r.status_code == 404:
+            return []
+        r.raise_for_status()
+        body = r.json()
+        return list(body["requests"] if isinstance(body, dict) else body)
+
+    def wait_for_requests(self, contact_id: str, count: int) -> list[dict[str, Any]]:
+        return poll(
+            lambda: (lambda rs: rs if len(rs) >= count else None)(self.agency_requests(contact_id)),
+            what=f"{count} agency requests for {contact_id}",
+        )
+
+    def answer_over_http(
+        self, agency: str, request_id: str, *, known: bool, summary: str,
+        responder: str = "Duty researcher",
+    ) -> Any:
+        r = self.http.post(
+            self._url("agency-gateway", f"/v1/agencies/{agency}/requests/{request_id}/response"),
+            json={"known_to_agency": known, "summary": summary, "responder": responder},
+            headers={"X-Mash-User": f"agency:{agency}:demo", "X-Mash-Role": "agency_practitioner",
+                     "X-Mash-Agency": agency},
+        )
+        if r.status_code >= 400:
+            raise JourneyError(f"answer from {agency}: {r.status_code} {r.text}")
+        return r.json()
+
+    def decision_queue(self) -> list[dict[str, Any]]:
+        r = self.http.get(self._url("decision", "/v1/queue"), headers=STAFF["manager"])
+        r.raise_for_status()
+        body = r.json()
+        return list(body["items"] if isinstance(body, dict) else body)
+
+    def wait_in_decision_queue(self, contact_id: str, timeout: float = 30.0) -> dict[str, Any]:
+        return poll(
+            lambda: next((i for i in self.decision_queue() if i["contact_id"] == contact_id), None),
+            timeout=timeout,
+            what=f"{contact_id} in the decision queue",
+        )
+
+    def picture(self, contact_id: str) -> Any:
+        r = self.http.get(self._url("decision", f"/v1/pictures/{contact_id}"),
+                          headers=STAFF["manager"])
+        r.raise_for_status()
+        return r.json()
+
+    def decide(
+        self, contact_id: str, outcome: str = "social_care_s17", level_of_need: int = 3,
+        receiving_team: str | None = "Assessment team north",
+        rationale: str = "Needs a child and family assessment under section 17.",
+    ) -> Any:
+        return self._retry_until_known(
+            lambda: self.http.post(
+                self._url("decision", f"/v1/contacts/{contact_id}/decision"),
+                json={"outcome": outcome, "level_of_need": level_of_need,
+                      "receiving_team": receiving_team, "rationale": rationale},
+                headers=STAFF["manager"],
+            ),
+            f"decision for {contact_id}",
+        )
+
+    def feedback(self, contact_id: str) -> Any:
+        r = self.http.get(self._url("feedback", f"/v1/feedback/{contact_id}"),
+                          headers=STAFF["manager"])
+        if r.status_code == 404:
+            return None
+        r.raise_for_status()
+        return r.json()
+
+    def wait_for_feedback(self, contact_id: str, timeout: float = 30.0) -> Any:
+        return poll(lambda: self.feedback(contact_id), timeout=timeout,
+                    what=f"feedback for {contact_id}")
+
+    def status(self, service: str) -> dict[str, Any]:
+        return dict(self.http.get(self._url(service, "/readyz")).json())
