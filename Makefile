@@ -43,6 +43,7 @@ format: install ## apply ruff's fixes
 
 schemas: install ## regenerate JSON Schema, AsyncAPI, examples and docs/topics.md from the models
 	$(PY) -m mash_schemas.generate generate
+	$(PY) -m mash_schemas.docs write
 
 topics: install ## create every declared topic on MASH_KAFKA_BOOTSTRAP (default 127.0.0.1:9092)
 	$(PY) -m mash_common.topics_admin create

@@ -6,11 +6,9 @@ services in SQLite files: the journey crosses both engines.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 
@@ -19,14 +17,12 @@ from mash_common.devstack import SERVICES, Stack
 from mash_common.journey import HubClient
 from mash_common.kafka import ensure_topics
 from mash_common.testing.plugin import create_database, drop_database
+from mash_common.testing.service import run_sync
 
 T = TypeVar("T")
 
 
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine from a sync test, in a thread of its own (no loop clash)."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+run = run_sync
 
 
 @pytest.fixture(scope="session")
