@@ -27,6 +27,7 @@ class DecodeError(ValueError):
 class Decoded:
     envelope: Envelope
     data: EventData
+    topic: str | None = None  # set by the consumer: where the message came from
 
     @property
     def event_id(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import dataclasses
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
@@ -109,9 +110,11 @@ class EventConsumer:
         self.running = True
         while True:
             if self._rewind:
-                self._rewind = False
+                # Kept until partitions are assigned: a rewind asked for mid-rebalance must
+                # not be lost.
                 assigned = list(self.consumer.assignment())
                 if assigned:
+                    self._rewind = False
                     await self.consumer.seek_to_beginning(*assigned)
             batches = await self.consumer.getmany(timeout_ms=500, max_records=500)
             for tp, messages in batches.items():
@@ -158,7 +161,7 @@ class EventConsumer:
 
     async def handle(self, msg: Any) -> None:
         try:
-            decoded = decode(msg.value)
+            decoded = dataclasses.replace(decode(msg.value), topic=msg.topic)
         except DecodeError as exc:
             await self._dead_letter(msg, None, exc.reason, exc.errors, exc)
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,39 @@ from sqlalchemy import (
     event,
     text,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Always an aware UTC datetime in and out. SQLite keeps no offset, so a value is stored as
+    naive UTC there and read back as UTC; Postgres keeps timestamptz. Use it for every time."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a datetime without a timezone cannot be stored")
+        utc: datetime = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        result: datetime = (
+            value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        )
+        return result
+
 
 runtime_metadata = MetaData()
 
@@ -51,8 +78,8 @@ outbox_table = Table(
     Column("topic", String(255), nullable=False),
     Column("key", String(255), nullable=True),
     Column("value", LargeBinary, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime, nullable=True, index=True),
 )
 
 # The inbox: ids of the events this service has applied, recorded in the same transaction as
@@ -63,7 +90,7 @@ inbox_table = Table(
     Column("event_id", String(64), primary_key=True),
     Column("event_type", String(128), nullable=False),
     Column("topic", String(255), nullable=False),
-    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Column("applied_at", UtcDateTime, nullable=False),
     Column("outcome", String(32), nullable=False),
 )
 
@@ -158,10 +185,41 @@ def run_alembic_env(target_metadata: list[MetaData]) -> None:
 
 
 def create_runtime_tables(op: Any) -> None:
-    """Called by each service's first migration: outbox, inbox, runtime state."""
-    bind = op.get_bind()
-    runtime_metadata.create_all(bind)
+    """Called by each service's first migration: outbox, inbox, runtime state, as of version 1.
+
+    Written out in full (not `runtime_metadata.create_all`) so that a later change to the
+    tables above comes with its own migration and never alters what version 1 created.
+    """
+    import sqlalchemy as sa
+
+    op.create_table(
+        "outbox",
+        sa.Column("seq", sa.Integer().with_variant(sa.BigInteger(), "postgresql"),
+                  primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("event_type", sa.String(128), nullable=False),
+        sa.Column("topic", sa.String(255), nullable=False),
+        sa.Column("key", sa.String(255), nullable=True),
+        sa.Column("value", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_outbox_published_at", "outbox", ["published_at"])
+    op.create_table(
+        "inbox",
+        sa.Column("event_id", sa.String(64), primary_key=True),
+        sa.Column("event_type", sa.String(128), nullable=False),
+        sa.Column("topic", sa.String(255), nullable=False),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("outcome", sa.String(32), nullable=False),
+    )
+    op.create_table(
+        "runtime_state",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+    )
 
 
 def drop_runtime_tables(op: Any) -> None:
-    runtime_metadata.drop_all(op.get_bind())
+    for table in ("runtime_state", "inbox", "outbox"):
+        op.drop_table(table)

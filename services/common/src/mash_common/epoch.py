@@ -135,5 +135,6 @@ class BrokerWatch:
                 self._ready.clear()
                 log.warning("broker.unreachable", error=type(exc).__name__, reason=str(exc)[:200])
             self._poke.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poke.wait(), timeout=self.interval_s)
+            with contextlib.suppress(TimeoutError):  # asyncio.timeout: see Relay.run
+                async with asyncio.timeout(self.interval_s):
+                    await self._poke.wait()

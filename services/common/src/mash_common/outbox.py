@@ -201,8 +201,11 @@ class Relay:
                     self.on_failure()
                 backoff = min(backoff * 2, 5.0)
             self._wake.clear()
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives as the event is set, and shutdown then waits forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                async with asyncio.timeout(backoff):
+                    await self._wake.wait()
 
     async def stop(self) -> None:
         await self._drop_producer()

@@ -43,13 +43,21 @@ class Wiring:
 
 
 class ServiceRuntime:
-    def __init__(self, settings: ServiceSettings, wiring: Wiring, *, clock: Clock = utcnow):
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        wiring: Wiring,
+        *,
+        clock: Clock = utcnow,
+        sealer: Sealer | None = None,
+    ):
         self.settings = settings
         self.wiring = wiring
         self.clock = clock
         self.source = f"/mash/{settings.service}"
         self.db = Database(settings.db_url)
-        self.sealer = Sealer(settings.data_key.get_secret_value())
+        # Handlers are built before the runtime; a bootstrap passes the sealer they share.
+        self.sealer = sealer or Sealer(settings.data_key.get_secret_value())
         self.watch = BrokerWatch(
             bootstrap=settings.kafka_bootstrap,
             db=self.db,
@@ -124,11 +132,13 @@ class ServiceRuntime:
         log.info("service.started", settings=self.settings.public())
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        # Cancel until done: a task may absorb one cancellation inside a library call.
+        pending = set(self._tasks)
+        while pending:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=1.0)
+        self._tasks = []
         if self.consumer is not None:
             await self.consumer.stop()
         await self.relay.stop()

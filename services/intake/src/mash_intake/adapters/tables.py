@@ -1,6 +1,8 @@
 """Intake's own tables. Personal data is stored sealed, exactly as it travels."""
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table
+
+from mash_common.db import UtcDateTime
 
 metadata = MetaData()
 
@@ -10,7 +12,7 @@ contacts = Table(
     Column("contact_id", String(36), primary_key=True),
     Column("reference", String(32), nullable=False, unique=True),
     Column("family_group_id", String(36), nullable=False, index=True),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
     Column("channel", String(16), nullable=False),
     Column("contact_type", String(16), nullable=False),
     Column("contact_source", String(4), nullable=False),
@@ -28,7 +30,7 @@ submissions = Table(
     Column("idempotency_key", String(200), primary_key=True),
     Column("family_group_id", String(36), nullable=False),
     Column("response", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 counters = Table(

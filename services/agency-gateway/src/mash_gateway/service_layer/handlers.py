@@ -1,0 +1,215 @@
+"""The gateway's use cases: fan an information request out to agencies, record their answers,
+show agencies their open requests and the hub each agency's time left.
+
+Every function runs inside one unit of work: the rows it writes and the events it publishes
+commit together (outbox), whether it was called by the consumer or by the HTTP API.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mash_common.crypto import Sealer, SealError, agency_kid, contact_kid
+from mash_common.outbox import UnitOfWork
+from mash_schemas.events import (
+    AgencyRequest,
+    InformationProvided,
+    InformationRequested,
+    RecordAccessed,
+)
+
+from ..adapters.repository import AgencyRequests
+from ..domain.profiles import NeedToKnowProfiles
+from ..domain.requests import (
+    AgencyRequestRecord,
+    Answer,
+    UnknownRequest,
+    agencies_to_ask,
+)
+from .commands import RecordAnswer
+
+SERVICE = "agency-gateway"
+
+
+class UnreadableRequest(Exception):
+    """An information request whose need-to-know record cannot be opened for its contact."""
+
+
+async def request_information(
+    uow: UnitOfWork,
+    sealer: Sealer,
+    profiles: NeedToKnowProfiles,
+    event: InformationRequested,
+    *,
+    event_id: str,
+    agencies: Iterable[str],
+    now: datetime,
+) -> list[AgencyRequestRecord]:
+    """One request per agency, each carrying only that agency's need-to-know fields, sealed
+    with that agency's own key."""
+    asked = agencies_to_ask(event.agencies, agencies)
+    if event.need_to_know.kid != contact_kid(event.contact_id):
+        raise UnreadableRequest(
+            f"need_to_know is sealed with {event.need_to_know.kid!r}, not this contact's key"
+        )
+    try:
+        need_to_know = sealer.open(event.need_to_know)
+    except SealError as exc:
+        raise UnreadableRequest(str(exc)) from None
+    repo = AgencyRequests(uow.session)
+    created = []
+    for agency in asked:
+        request = AgencyRequestRecord(
+            request_id=str(uuid.uuid4()),
+            contact_id=event.contact_id,
+            reference=event.reference,
+            agency=agency,
+            rating=event.rating,
+            respond_by=event.respond_by,
+            requested_at=event.requested_at,
+        )
+        details = sealer.seal(agency_kid(agency), profiles.subject_details(agency, need_to_know))
+        await repo.add(request, subject_details=details, source_event_id=event_id)
+        await uow.publish(
+            AgencyRequest(
+                request_id=request.request_id,
+                contact_id=request.contact_id,
+                reference=request.reference,
+                agency=agency,
+                rating=event.rating,
+                respond_by=request.respond_by,
+                requested_at=request.requested_at,
+                subject_details=details,
+            ),
+            subject=request.contact_id,
+            agency=agency,
+            time=now,
+        )
+        created.append(request)
+    return created
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    request: AgencyRequestRecord
+    answer: Answer | None  # None: the request had already been answered; nothing changed
+
+    @property
+    def accepted(self) -> bool:
+        return self.answer is not None
+
+
+async def record_answer(
+    uow: UnitOfWork, sealer: Sealer, command: RecordAnswer, *, now: datetime
+) -> AnswerOutcome:
+    """The one code path for an agency's answer, whichever channel it came by. Raises
+    `AnswerRefused` for an answer no request of that agency can take."""
+    repo = AgencyRequests(uow.session)
+    request = await repo.get(command.request_id)
+    if request is None:
+        raise UnknownRequest(command.request_id)
+    answer = request.answer(agency=command.agency, contact_id=command.contact_id, at=now)
+    if answer is None:
+        return AnswerOutcome(request, None)
+    sealed = sealer.seal(
+        contact_kid(request.contact_id),
+        {"summary": command.summary, "responder": command.responder},
+    )
+    won = await repo.mark_answered(
+        request, answer, known_to_agency=command.known_to_agency, channel=command.channel,
+        sealed_answer=sealed,
+    )
+    if not won:
+        return AnswerOutcome(request, None)  # another answer committed first
+    await uow.publish(
+        InformationProvided(
+            contact_id=request.contact_id,
+            request_id=request.request_id,
+            agency=request.agency,
+            known_to_agency=command.known_to_agency,
+            received_at=answer.received_at,
+            late=answer.late,
+            summary=sealed,
+            channel=command.channel,
+        ),
+        subject=request.contact_id,
+        time=now,
+    )
+    return AnswerOutcome(request, answer)
+
+
+async def open_requests_for_agency(
+    uow: UnitOfWork,
+    sealer: Sealer,
+    agency: str,
+    *,
+    user: str,
+    role: str,
+    now: datetime,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """An agency's open requests with what it needs to know. Reading a child's details is
+    audited: one RecordAccessed per contact shown."""
+    found = await AgencyRequests(uow.session).open_for_agency(agency, limit=limit)
+    out = []
+    for request, sealed in found:
+        left = request.time_left(now)
+        out.append(
+            {
+                "request_id": request.request_id,
+                "contact_id": request.contact_id,
+                "reference": request.reference,
+                "agency": request.agency,
+                "rating": request.rating,
+                "requested_at": request.requested_at,
+                "respond_by": request.respond_by,
+                "seconds_left": left,
+                "overdue": left is not None and left < 0,
+                "subject_details": sealer.open(sealed),
+            }
+        )
+    for contact_id in dict.fromkeys(r.contact_id for r, _ in found):
+        await uow.publish(
+            RecordAccessed(
+                contact_id=contact_id,
+                accessed_by=user,
+                role=role,
+                service=SERVICE,
+                action=f"read information request ({agency})",
+                accessed_at=now,
+            ),
+            subject=contact_id,
+            time=now,
+        )
+    return out
+
+
+async def requests_for_contact(
+    uow: UnitOfWork, contact_id: str, *, now: datetime
+) -> list[dict[str, Any]]:
+    """Each agency's request for one contact: who has answered and how long the rest have.
+    No personal data."""
+    out = []
+    for request in await AgencyRequests(uow.session).for_contact(contact_id):
+        left = request.time_left(now)
+        out.append(
+            {
+                "request_id": request.request_id,
+                "agency": request.agency,
+                "status": request.status.value,
+                "rating": request.rating,
+                "requested_at": request.requested_at,
+                "respond_by": request.respond_by,
+                "answered_at": request.answered_at,
+                "late": request.late,
+                "known_to_agency": request.known_to_agency,
+                "channel": request.channel,
+                "seconds_left": left,
+                "overdue": left is not None and left < 0,
+            }
+        )
+    return out

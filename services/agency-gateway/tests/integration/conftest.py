@@ -1,0 +1,202 @@
+"""The hub around the gateway, played by the tests: triage asking, agencies answering, and
+what the gateway published, read back from the real broker."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from mash_common.codec import Decoded, decode, encode
+from mash_common.crypto import Sealer, agency_kid, contact_kid, open_with_key
+from mash_common.db import inbox_table, outbox_table
+from mash_common.kafka import ensure_topics
+from mash_common.runtime import ServiceRuntime
+from mash_common.testing.service import produce, read_topic, settings_for, wait_until
+from mash_gateway.config import GatewaySettings
+from mash_schemas.envelope import utcnow
+from mash_schemas.events import (
+    AgencyRequest,
+    AgencyResponse,
+    DeadLetter,
+    InformationProvided,
+    InformationRequested,
+)
+from mash_schemas.topics import INFORMATION, TRIAGE, agency_requests, agency_responses, dead_letters
+
+CHILD = {
+    "first_name": "Ava",
+    "last_name": "Brook",
+    "date_of_birth": "2017-05-01",
+    "gender": "female",
+    "nhs_number": "9434765919",
+    "address": "1 Elm Row, Milton Keynes",
+    "postcode": "MK9 1AA",
+    "school": "Oak Primary",
+    "gp": "Elm Surgery",
+}
+NAMES_AND_DOB = {"first_name": "Ava", "last_name": "Brook", "date_of_birth": "2017-05-01"}
+PROFILE = {
+    "police": {**NAMES_AND_DOB, "address": CHILD["address"], "postcode": CHILD["postcode"]},
+    "health": {**NAMES_AND_DOB, "nhs_number": CHILD["nhs_number"], "gp": CHILD["gp"]},
+    "education": {**NAMES_AND_DOB, "school": CHILD["school"]},
+    "housing": NAMES_AND_DOB,
+}
+
+
+class Hub:
+    def __init__(self, bootstrap: str, settings: GatewaySettings) -> None:
+        self.bootstrap = bootstrap
+        self.settings = settings
+        self.sealer = Sealer(settings.data_key.get_secret_value())
+
+    async def read(self, topic: str) -> list[Any]:
+        """Every message on a topic (probes retry, so a short idle wait is enough)."""
+        return await read_topic(self.bootstrap, topic, timeout_ms=500)
+
+    # --- triage asks -------------------------------------------------------------------
+    PROFILE = PROFILE
+
+    async def information_requested(
+        self, agencies: list[str], *, respond_in: timedelta = timedelta(hours=4),
+        contact_id: str | None = None,
+    ) -> str:
+        """Triage asks the gateway to consult `agencies` about a (new) contact; its id."""
+        contact_id = contact_id or str(uuid.uuid4())
+        now = utcnow()
+        need_to_know = self.sealer.seal(
+            contact_kid(contact_id),
+            {"child": CHILD, "concern": {"summary": "Came to school hungry"},
+             "referrer": {"name": "Jo Class"}},
+        )
+        data = InformationRequested(
+            contact_id=contact_id, reference="MASH-2026-000042", rating="amber",
+            agencies=agencies, respond_by=now + respond_in, requested_by="staff:mgr-0007",
+            requested_at=now, need_to_know=need_to_know,
+        )
+        await self.publish(TRIAGE, data, subject=contact_id, source="/mash/triage")
+        return contact_id
+
+    async def publish(
+        self, topic: str, data: Any, *, subject: str, source: str, key: bytes | None = None
+    ) -> tuple[str, bytes]:
+        event_id, value = encode(data, source=source, subject=subject)
+        await produce(self.bootstrap, topic, value, key=key or subject.encode())
+        return event_id, value
+
+    # --- agencies read and answer --------------------------------------------------------
+    def agency_key(self, agency: str) -> str:
+        return self.sealer.export_key(agency_kid(agency))
+
+    async def requests_sent(self, contact_id: str, agencies: list[str]) -> dict[str, Any]:
+        """The raw request messages per agency, once each agency has one for the contact."""
+
+        async def probe() -> dict[str, Any]:
+            found = {}
+            for agency in agencies:
+                msgs = [m for m in await self.read(agency_requests(agency))
+                        if decode(m.value).subject == contact_id]
+                if msgs:
+                    found[agency] = msgs
+            return found if len(found) == len(agencies) else {}
+
+        return await wait_until(probe, what=f"requests to {agencies}")
+
+    @staticmethod
+    def request_of(message: Any) -> AgencyRequest:
+        data = decode(message.value).data
+        assert isinstance(data, AgencyRequest)
+        return data
+
+    async def answer(
+        self, agency: str, request: AgencyRequest, *, subject: str | None = None,
+        summary: str = "Two domestic incidents attended at the home address.",
+        key: bytes | None = None, request_id: str | None = None,
+    ) -> tuple[str, bytes]:
+        """An agency system answers on its responses topic. The key is written JSON-quoted,
+        as `tansu cat produce` writes it: the gateway must not depend on it."""
+        subject = subject or request.contact_id
+        data = AgencyResponse(
+            request_id=request_id or request.request_id, known_to_agency=True, summary=summary,
+            responder=f"{agency}:PC-1234",
+        )
+        return await self.publish(
+            agency_responses(agency), data, subject=subject, source=f"/agency/{agency}",
+            key=key or f'"{subject}"'.encode(),
+        )
+
+    # --- what the gateway published ------------------------------------------------------
+    async def provided(self, contact_id: str, count: int = 1) -> list[Decoded]:
+        async def probe() -> list[Decoded]:
+            events = [decode(m.value) for m in await self.read(INFORMATION)]
+            mine = [e for e in events if e.subject == contact_id]
+            return mine if len(mine) >= count else []
+
+        return await wait_until(probe, what=f"{count} InformationProvided for {contact_id}")
+
+    def opened(self, event: Decoded) -> dict[str, Any]:
+        data = event.data
+        assert isinstance(data, InformationProvided)
+        return self.sealer.open(data.summary)
+
+    async def dead_letters(self) -> list[tuple[DeadLetter, bytes]]:
+        out = []
+        for m in await self.read(dead_letters("agency-gateway")):
+            letter = decode(m.value).data
+            assert isinstance(letter, DeadLetter)
+            out.append((letter, base64.b64decode(letter.original)))
+        return out
+
+
+    def open_details(self, agency: str, request: AgencyRequest) -> dict[str, Any]:
+        """As the agency would: with its own key only."""
+        return open_with_key(self.agency_key(agency), request.subject_details.model_dump())
+
+    # --- inside the gateway ---------------------------------------------------------------
+    @staticmethod
+    def runtime_of(app: FastAPI) -> ServiceRuntime:
+        runtime: ServiceRuntime = app.state.runtime
+        return runtime
+
+    async def inbox_outcome(self, app: FastAPI, event_id: str) -> str | None:
+        """How the gateway took an event ('applied', 'dead_lettered'); None if not yet."""
+        async with self.runtime_of(app).db.sessions() as session:
+            row = await session.execute(
+                select(inbox_table.c.outcome).where(inbox_table.c.event_id == event_id)
+            )
+            outcome: str | None = row.scalar_one_or_none()
+            return outcome
+
+    async def published_count(self, app: FastAPI, event_type: str) -> int:
+        """Events of a type in the gateway's outbox (its durable log of what it published)."""
+        async with self.runtime_of(app).db.sessions() as session:
+            row = await session.execute(
+                select(func.count()).select_from(outbox_table)
+                .where(outbox_table.c.event_type == event_type)
+            )
+            return int(row.scalar_one())
+
+
+@pytest.fixture(scope="session")
+async def topics(kafka_bootstrap: str) -> str:
+    """Every declared topic exists before a gateway subscribes (no auto-created ones)."""
+    await ensure_topics(kafka_bootstrap)
+    return kafka_bootstrap
+
+
+@pytest.fixture
+async def hub(topics: str, database_url: str) -> AsyncIterator[Hub]:
+    """The gateway's settings on the test broker and a database (each engine in turn)."""
+    yield Hub(topics, settings_for(GatewaySettings, bootstrap=topics, db_url=database_url))
+
+
+@pytest.fixture
+async def sqlite_hub(topics: str, tmp_path: Path) -> AsyncIterator[Hub]:
+    yield Hub(topics, settings_for(GatewaySettings, bootstrap=topics, data_dir=tmp_path))

@@ -1,0 +1,106 @@
+"""Agencies without Kafka: their open requests and their answers over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from mash_common.codec import decode
+from mash_common.testing.service import running, wait_until
+from mash_gateway.bootstrap import build_app
+from mash_schemas.events import InformationProvided, RecordAccessed
+from mash_schemas.topics import AUDIT
+
+pytestmark = pytest.mark.integration
+
+POLICE = {"X-Mash-User": "staff:pc-0001", "X-Mash-Role": "agency_practitioner",
+          "X-Mash-Agency": "police"}
+HEALTH = {**POLICE, "X-Mash-Agency": "health"}
+
+
+async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> None:
+    app = build_app(hub.settings)
+    async with running(app) as client:
+        contact_id = await hub.information_requested(["police", "health"],
+                                                     respond_in=timedelta(hours=1))
+        sent = await hub.requests_sent(contact_id, ["police", "health"])
+        police = hub.request_of(sent["police"][0])
+        health = hub.request_of(sent["health"][0])
+        listing = "/v1/agencies/police/requests"
+
+        assert (await client.get(listing, headers=HEALTH)).status_code == 403
+        assert (await client.get(listing)).status_code == 403  # no agency at all
+
+        async def listed() -> dict[str, Any]:
+            found = (await client.get(listing, headers=POLICE)).json()["requests"]
+            return next((r for r in found if r["contact_id"] == contact_id), {})
+
+        mine = await wait_until(listed, what="police's open request")
+        assert mine["request_id"] == police.request_id and mine["rating"] == "amber"
+        assert mine["subject_details"] == {"child": hub.PROFILE["police"]}
+        assert 3500 < mine["seconds_left"] <= 3600 and mine["overdue"] is False
+
+        answer = {"known_to_agency": False, "summary": "Nothing known on PND."}
+        url = f"/v1/agencies/police/requests/{police.request_id}/response"
+        assert (await client.post(url, json=answer, headers=HEALTH)).status_code == 403
+        # Health's request through police's door: reported exactly like a missing one.
+        other = f"/v1/agencies/police/requests/{health.request_id}/response"
+        assert (await client.post(other, json=answer, headers=POLICE)).status_code == 404
+        missing = f"/v1/agencies/police/requests/{uuid.uuid4()}/response"
+        assert (await client.post(missing, json=answer, headers=POLICE)).status_code == 404
+        bad = await client.post(url, json={**answer, "summary": ""}, headers=POLICE)
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "summary"]
+
+        r = await client.post(url, json=answer, headers=POLICE)
+        assert r.status_code == 202, r.text
+        assert r.json()["status"] == "answered" and r.json()["late"] is False
+        again = await client.post(url, json={**answer, "summary": "Retry"}, headers=POLICE)
+        assert again.status_code == 200
+        assert again.json()["status"] == "already_answered" and again.json()["channel"] == "http"
+
+        [provided] = await hub.provided(contact_id)
+        assert isinstance(provided.data, InformationProvided)
+        assert provided.data.channel == "http" and provided.data.known_to_agency is False
+        assert hub.opened(provided) == {"summary": "Nothing known on PND.",
+                                        "responder": "staff:pc-0001"}
+        assert await listed() == {}  # answered: no longer open
+
+        status = (await client.get(f"/v1/contacts/{contact_id}/requests")).json()
+        by_agency = {r["agency"]: r for r in status["requests"]}
+        assert by_agency["police"]["status"] == "answered"
+        assert by_agency["police"]["channel"] == "http" and by_agency["police"]["late"] is False
+        assert by_agency["health"]["status"] == "open"
+
+        # Reading a child's details is audited.
+        async def audited() -> list[RecordAccessed]:
+            events = [decode(m.value).data for m in await hub.read(AUDIT)]
+            return [e for e in events
+                    if isinstance(e, RecordAccessed) and e.contact_id == contact_id]
+
+        access = (await wait_until(audited, what="audit of the read"))[0]
+        assert (access.accessed_by, access.service) == ("staff:pc-0001", "agency-gateway")
+    assert await hub.published_count(app, InformationProvided.event_type) == 1
+
+
+async def test_an_http_answer_after_the_deadline_is_late_and_an_unknown_agency_is_404(
+    hub: Any,
+) -> None:
+    app = build_app(hub.settings)
+    async with running(app) as client:
+        contact_id = await hub.information_requested(["education"],
+                                                     respond_in=timedelta(minutes=-5))
+        sent = await hub.requests_sent(contact_id, ["education"])
+        education = hub.request_of(sent["education"][0])
+        school = {**POLICE, "X-Mash-Agency": "education"}
+        r = await client.post(
+            f"/v1/agencies/education/requests/{education.request_id}/response",
+            json={"known_to_agency": True, "summary": "Attendance 81% this term."},
+            headers=school,
+        )
+        assert r.status_code == 202 and r.json()["late"] is True
+        fire = {**POLICE, "X-Mash-Agency": "fire"}
+        assert (await client.get("/v1/agencies/fire/requests", headers=fire)).status_code == 404
+        assert (await client.get("/openapi.json")).status_code == 200

@@ -1,0 +1,168 @@
+"""Triage in the MASH's own words: screening, the threshold decision, the RAG rating.
+
+Pure rules, no framework and no I/O. A contact moves through these states, and moving to a
+wrong one is an `IllegalTransition` whose message a decision maker or manager can act on:
+
+    awaiting_threshold --threshold "mash"------> awaiting_rating --rating--> rated (re-rated)
+            |                                          |                       |
+            +--any other threshold outcome--> closed   +-------decision made---+--> decided
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    AWAITING_THRESHOLD = "awaiting_threshold"
+    CLOSED = "closed"  # screened out: early help, signpost, advice, NFA, straight to social care
+    AWAITING_RATING = "awaiting_rating"
+    RATED = "rated"
+    DECIDED = "decided"  # the MASH decided what happens next: the contact has left the MASH
+
+
+INTO_THE_MASH = "mash"
+
+
+class TriageError(Exception):
+    """A rule of triage refused the request; the message is for the person who asked."""
+
+
+class IllegalTransition(TriageError):
+    """The contact is not in a state where this can happen (HTTP 409)."""
+
+
+class InvalidDecision(TriageError):
+    """The request is well-formed but breaks a local rule, e.g. an unknown level (HTTP 422)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class TriageContact:
+    contact_id: str
+    reference: str
+    received_at: datetime
+    immediate_risk: bool
+    status: Status = Status.AWAITING_THRESHOLD
+    outcome: str | None = None
+    level_of_need: int | None = None
+    rating: str | None = None
+
+
+def decide_threshold(
+    contact: TriageContact, *, outcome: str, level_of_need: int, levels_of_need: int,
+    rationale: str,
+) -> TriageContact:
+    """The decision maker's screening against the local Levels of Need; made once."""
+    if contact.outcome is not None:
+        raise IllegalTransition(
+            f"{contact.reference} already has a threshold decision (outcome "
+            f"{contact.outcome!r}, level of need {contact.level_of_need}); it is made once"
+        )
+    if contact.status is Status.DECIDED:
+        raise IllegalTransition(
+            f"{contact.reference} has left the MASH: a decision was already made about it"
+        )
+    if not 1 <= level_of_need <= levels_of_need:
+        raise InvalidDecision(
+            f"level of need must be between 1 and {levels_of_need} (the local Levels of Need)",
+            "level_of_need",
+        )
+    if not rationale.strip():
+        raise InvalidDecision("a threshold decision needs its rationale", "rationale")
+    status = Status.AWAITING_RATING if outcome == INTO_THE_MASH else Status.CLOSED
+    return dataclasses.replace(
+        contact, status=status, outcome=outcome, level_of_need=level_of_need
+    )
+
+
+def rate(contact: TriageContact, *, rating: str, rationale: str) -> TriageContact:
+    """The MASH manager's RAG rating; raised or lowered at any time while in the MASH."""
+    if contact.status is Status.DECIDED:
+        raise IllegalTransition(
+            f"{contact.reference} has left the MASH (a decision was made), so it can no "
+            "longer be rated"
+        )
+    if contact.outcome is None:
+        raise IllegalTransition(
+            f"{contact.reference} has no threshold decision yet: a contact is RAG rated only "
+            "after a decision maker puts it into the MASH"
+        )
+    if contact.outcome != INTO_THE_MASH:
+        raise IllegalTransition(
+            f"{contact.reference} did not enter the MASH (threshold outcome "
+            f"{contact.outcome!r}); only contacts in the MASH are RAG rated"
+        )
+    if contact.rating == rating:
+        raise IllegalTransition(
+            f"{contact.reference} is already rated {rating}; a re-rating must change the rating"
+        )
+    if not rationale.strip():
+        raise InvalidDecision("a RAG rating needs its rationale", "rationale")
+    return dataclasses.replace(contact, status=Status.RATED, rating=rating)
+
+
+def record_decision(contact: TriageContact) -> TriageContact:
+    """The MASH decided: the contact leaves the MASH and its clock stops. A revised decision
+    (one that supersedes another) finds it already decided, which changes nothing."""
+    return dataclasses.replace(contact, status=Status.DECIDED)
+
+
+def is_first_rating(contact: TriageContact) -> bool:
+    return contact.rating is None
+
+
+# The order both queues are worked in: immediate risk first, then the oldest contact first;
+# the contact id only makes the order total. The SQL in service_layer/queries.py is the same.
+def queue_order_key(immediate_risk: bool, received_at: datetime, contact_id: str) -> tuple[
+    bool, datetime, str
+]:
+    return (not immediate_risk, received_at, contact_id)
+
+
+def in_queue_order(contacts: Iterable[TriageContact]) -> list[TriageContact]:
+    return sorted(
+        contacts, key=lambda c: queue_order_key(c.immediate_risk, c.received_at, c.contact_id)
+    )
+
+
+def agencies_for(level_of_need: int, defaults: Mapping[int, Sequence[str]]) -> list[str]:
+    """The default agencies to consult: those of the highest configured level not above this
+    one, so a five-level area can configure only the levels that differ."""
+    levels = [lvl for lvl in defaults if lvl <= level_of_need]
+    if not levels:
+        raise InvalidDecision(f"no default agencies are configured for level {level_of_need}")
+    return list(dict.fromkeys(defaults[max(levels)]))
+
+
+def choose_agencies(
+    requested: Sequence[str] | None, level_of_need: int, defaults: Mapping[int, Sequence[str]]
+) -> list[str]:
+    if requested:
+        return list(dict.fromkeys(requested))  # keep the manager's order, drop repeats
+    return agencies_for(level_of_need, defaults)
+
+
+def need_to_know(personal: Mapping[str, Any]) -> dict[str, Any]:
+    """What agencies may be sent about the contact: the child and the concern, nothing of the
+    referrer or the household (need to know; DOMAIN.md, information sharing)."""
+    return {"child": personal.get("child"), "concern": personal.get("concern")}
+
+
+def child_summary(personal: Mapping[str, Any]) -> dict[str, Any]:
+    """What a screening list shows of the child: enough to recognise them, no more."""
+    child = personal.get("child") or {}
+    return {
+        "first_name": child.get("first_name"),
+        "last_name": child.get("last_name"),
+        "date_of_birth": child.get("date_of_birth"),
+        "expected_due_date": child.get("expected_due_date"),
+    }

@@ -1,0 +1,124 @@
+"""The MASH manager's RAG rating: the first asks the agencies, a re-rating moves the deadline,
+and every change is kept with its rationale and who made it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from mash_common.testing.service import running
+from mash_schemas.events import InformationRequested, RagRated
+from mash_schemas.topics import TRIAGE
+from mash_triage.bootstrap import build_app
+from mash_triage.config import TriageSettings
+
+pytestmark = pytest.mark.integration
+
+MANAGER = {"X-Mash-User": "staff:mgr-0007", "X-Mash-Role": "mash_manager"}
+DEPUTY = {"X-Mash-User": "staff:mgr-0011", "X-Mash-Role": "mash_manager"}
+
+
+async def into_the_mash(client: Any, contact_id: str, level: int = 3) -> None:
+    r = await client.post(
+        f"/v1/contacts/{contact_id}/threshold-decision",
+        json={"outcome": "mash", "level_of_need": level, "rationale": "needs the full picture"},
+        headers={"X-Mash-User": "staff:dm-0042", "X-Mash-Role": "decision_maker"},
+    )
+    assert r.status_code == 200, r.text
+
+
+async def test_the_first_rating_starts_the_clock_and_asks_the_agencies_for_the_level(
+    settings: TriageSettings, hub: Any, clock: Any
+) -> None:
+    received = clock.now
+    clock.advance(hours=1)  # rated an hour after it arrived: the clock still runs from receipt
+    async with running(build_app(settings, clock=clock)) as client:
+        contact_id = await hub.send_contact(received_at=received)
+        await hub.screened(client, contact_id)
+        await into_the_mash(client, contact_id, level=3)
+        r = await client.post(
+            f"/v1/contacts/{contact_id}/rag-rating", headers=MANAGER,
+            json={"rating": "amber", "rationale": "Brook children hungry; no injuries seen"},
+        )
+        assert r.status_code == 200, r.text
+        answer = r.json()
+        rating_queue = (await client.get("/v1/rating-queue", params={"limit": 1000})).json()
+        [rated] = await hub.wait_for(TRIAGE, contact_id, RagRated.event_type)
+        [asked] = await hub.wait_for(TRIAGE, contact_id, InformationRequested.event_type)
+        raw = await hub.raw(TRIAGE, contact_id)
+
+    deadline = received + timedelta(hours=24)
+    assert answer["deadline"] == deadline.isoformat().replace("+00:00", "Z")
+    assert answer["information_requested"] is True and answer["status"] == "rated"
+    assert contact_id not in [i["contact_id"] for i in rating_queue["items"]]
+
+    r = rated.data
+    assert (r.rating, r.previous_rating, r.rated_by) == ("amber", None, "staff:mgr-0007")
+    assert r.deadline == deadline and r.rated_at == clock.now
+    assert hub.sealer.open(r.rationale) == {"rationale": "Brook children hungry; no injuries seen"}
+
+    a = asked.data
+    assert a.agencies == ["police", "health", "education", "childrens-social-care"]
+    assert a.respond_by == deadline and a.rating == "amber" and a.requested_by == "staff:mgr-0007"
+    assert a.reference.startswith("MASH-")
+    shared = hub.sealer.open(a.need_to_know)
+    assert set(shared) == {"child", "concern"}  # not the referrer, not the household
+    assert shared["child"]["last_name"] == "Brook" and "hungry" in shared["concern"]["summary"]
+    assert a.need_to_know.kid == f"contact:{contact_id}"
+    assert not any(b"Brook" in value for value in raw)  # nothing personal in plaintext
+
+
+async def test_a_re_rating_moves_the_deadline_and_the_history_keeps_every_change(
+    settings: TriageSettings, hub: Any, clock: Any
+) -> None:
+    received = clock.now
+    async with running(build_app(settings, clock=clock)) as client:
+        contact_id = await hub.send_contact(received_at=received)
+        low = await hub.send_contact(received_at=received)
+        await hub.screened(client, contact_id, low)
+        await into_the_mash(client, contact_id)
+        await into_the_mash(client, low, level=1)
+        url = f"/v1/contacts/{contact_id}/rag-rating"
+        first = await client.post(url, headers=MANAGER, json={
+            "rating": "green", "rationale": "stable at grandparents", "agencies": ["health",
+                                                                                  "camhs"]})
+        assert first.status_code == 200, first.text
+        clock.advance(hours=1)
+        up = await client.post(url, headers=DEPUTY, json={
+            "rating": "red", "rationale": "police report a new incident overnight"})
+        assert up.status_code == 200, up.text
+        r = await client.post(f"/v1/contacts/{low}/rag-rating", headers=MANAGER,
+                              json={"rating": "green", "rationale": "universal services"})
+        assert r.status_code == 200
+
+        rated = await hub.wait_for(TRIAGE, contact_id, RagRated.event_type, count=2)
+        asked = await hub.wait_for(TRIAGE, contact_id, InformationRequested.event_type)
+        [asked_low] = await hub.wait_for(TRIAGE, low, InformationRequested.event_type)
+        record = (await client.get(f"/v1/contacts/{contact_id}", headers=MANAGER)).json()
+
+    assert up.json()["previous_rating"] == "green" and up.json()["information_requested"] is False
+    assert up.json()["agencies"] == ["health", "camhs"]
+    by_time = sorted(rated, key=lambda e: e.data.rated_at)
+    assert [(e.data.rating, e.data.previous_rating) for e in by_time] == [
+        ("green", None), ("red", "green")]
+    assert by_time[0].data.deadline == received + timedelta(hours=72)
+    assert by_time[1].data.deadline == received + timedelta(hours=4)  # from receipt, not rating
+    assert len(asked) == 1 and asked[0].data.agencies == ["health", "camhs"]  # the manager's
+    assert asked_low.data.agencies == ["health", "education"]  # the default for level 1
+
+    assert record["rating"] == "red" and record["status"] == "rated"
+    assert [(r["rating"], r["rated_by"], r["rationale"]) for r in record["ratings"]] == [
+        ("green", "staff:mgr-0007", "stable at grandparents"),
+        ("red", "staff:mgr-0011", "police report a new incident overnight"),
+    ]
+    assert record["information_request"]["agencies"] == ["health", "camhs"]
+    assert [s["action"] for s in record["history"]] == [
+        "contact received", "threshold decided", "rated", "information requested", "re-rated",
+    ]
+    assert record["threshold_decision"]["rationale"] == "needs the full picture"
+    ticking = [d for d in record["deadlines"] if d["cancelled_at"] is None]
+    assert {(d["kind"], d["rating"]) for d in ticking} == {("warn", "red"), ("breach", "red")}
+    replaced = [d for d in record["deadlines"] if d["cancel_reason"] == "re-rated"]
+    assert {(d["kind"], d["rating"]) for d in replaced} == {("warn", "green"), ("breach", "green")}

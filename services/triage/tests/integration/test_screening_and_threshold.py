@@ -1,0 +1,115 @@
+"""Contacts from intake wait for screening; the decision maker's threshold decision moves them
+on. Against the real broker and both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from mash_common.db import Database
+from mash_common.testing.service import running
+from mash_schemas.events import RecordAccessed, ThresholdDecided
+from mash_schemas.topics import AUDIT, TRIAGE
+from mash_triage.adapters.tables import contacts
+from mash_triage.bootstrap import build_app
+from mash_triage.config import TriageSettings
+
+pytestmark = pytest.mark.integration
+
+DECISION_MAKER = {"X-Mash-User": "staff:dm-0042", "X-Mash-Role": "decision_maker"}
+
+
+async def test_contacts_wait_for_screening_immediate_risk_first_then_oldest(
+    settings: TriageSettings, hub: Any, clock: Any
+) -> None:
+    t0 = clock.now
+    async with running(build_app(settings, clock=clock)) as client:
+        newest = await hub.send_contact(received_at=t0 + timedelta(hours=3), first_name="Cal")
+        oldest = await hub.send_contact(received_at=t0, first_name="Ava")
+        risky = await hub.send_contact(received_at=t0 + timedelta(hours=2), immediate_risk=True,
+                                       first_name="Bo")
+        items = await hub.screened(client, newest, oldest, risky)
+
+    assert [i["contact_id"] for i in items] == [risky, oldest, newest]
+    first = items[0]
+    assert first["immediate_risk"] is True and first["child_age_years"] == 8
+    assert first["child"]["first_name"] == "Bo" and first["child"]["last_name"] == "Brook"
+    assert "address" not in first["child"]  # a list shows enough to recognise, no more
+    assert first["concern_factors"] == ["16A"] and first["reference"].startswith("MASH-")
+
+    # The personal data is kept in the database exactly as it travelled: sealed.
+    db = Database(settings.db_url)
+    try:
+        async with db.sessions() as session:
+            stored = (
+                await session.execute(select(contacts.c.personal)
+                                      .where(contacts.c.contact_id == risky))
+            ).scalar_one()
+    finally:
+        await db.dispose()
+    assert stored["kid"] == f"contact:{risky}" and "Brook" not in str(stored)
+
+
+async def test_into_the_mash_moves_a_contact_to_the_rating_queue_and_is_published(
+    settings: TriageSettings, hub: Any, clock: Any
+) -> None:
+    async with running(build_app(settings, clock=clock)) as client:
+        into = await hub.send_contact()
+        out = await hub.send_contact()
+        await hub.screened(client, into, out)
+
+        r = await client.post(
+            f"/v1/contacts/{into}/threshold-decision", headers=DECISION_MAKER,
+            json={"outcome": "mash", "level_of_need": 3,
+                  "rationale": "Brook family known to police; neglect indicators"},
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "awaiting_rating" and r.json()["decided_by"] == "staff:dm-0042"
+        r = await client.post(
+            f"/v1/contacts/{out}/threshold-decision", headers=DECISION_MAKER,
+            json={"outcome": "early_help", "level_of_need": 2, "rationale": "support at school"},
+        )
+        assert r.status_code == 200 and r.json()["status"] == "closed"
+
+        screening = (await client.get("/v1/screening", params={"limit": 1000})).json()["items"]
+        rating = (await client.get("/v1/rating-queue", params={"limit": 1000})).json()
+        assert {into, out}.isdisjoint(i["contact_id"] for i in screening)
+        assert [i["contact_id"] for i in rating["items"]] == [into]
+        assert rating["waiting"] == 1 and rating["items"][0]["level_of_need"] == 3
+        assert rating["items"][0]["child"]["first_name"] == "Ava"
+
+        [decided] = await hub.wait_for(TRIAGE, into, ThresholdDecided.event_type)
+        [closed] = await hub.wait_for(TRIAGE, out, ThresholdDecided.event_type)
+        raw = await hub.raw(TRIAGE, into)
+
+    data = decided.data
+    assert (data.outcome, data.level_of_need, data.decided_by) == ("mash", 3, "staff:dm-0042")
+    assert decided.subject == into and data.decided_at == clock.now
+    assert hub.sealer.open(data.rationale)["rationale"].startswith("Brook family known")
+    assert data.rationale.kid == f"contact:{into}"
+    assert not any(b"Brook" in value for value in raw)  # the rationale is sealed on the topic
+    assert closed.data.outcome == "early_help"
+
+
+async def test_reading_a_contact_is_audited_and_an_unknown_one_is_404(
+    settings: TriageSettings, hub: Any, clock: Any
+) -> None:
+    async with running(build_app(settings, clock=clock)) as client:
+        contact_id = await hub.send_contact()
+        await hub.screened(client, contact_id)
+        r = await client.get(f"/v1/contacts/{contact_id}", headers=DECISION_MAKER)
+        assert r.status_code == 200, r.text
+        record = r.json()
+        missing = await client.get("/v1/contacts/no-such-contact", headers=DECISION_MAKER)
+        [audit] = await hub.wait_for(AUDIT, contact_id, RecordAccessed.event_type)
+
+    assert record["status"] == "awaiting_threshold" and record["threshold_decision"] is None
+    assert record["child"]["first_name"] == "Ava" and "hungry" in record["concern"]["summary"]
+    assert [s["action"] for s in record["history"]] == ["contact received"]
+    assert missing.status_code == 404 and "no contact no-such-contact" in missing.text
+    a = audit.data
+    assert (a.accessed_by, a.role, a.service) == ("staff:dm-0042", "decision_maker", "triage")
+    assert a.accessed_at == clock.now
