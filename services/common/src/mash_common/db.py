@@ -168,6 +168,24 @@ class Database:
         await self.engine.dispose()
 
 
+async def claim(session: AsyncSession, table: Table, key: dict[str, Any]) -> None:
+    """Create the row if it is missing, then hold it until the transaction ends.
+
+    Two copies of a service (or the consumer and a timer) can work on one contact at once, from
+    different topics; holding its row makes them take turns, so each sees what the other
+    committed. (SQLite's BEGIN IMMEDIATE already serialises every writer.)
+    """
+    from sqlalchemy import select
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert_for = postgresql.insert if session.get_bind().dialect.name == "postgresql" else (
+        sqlite.insert
+    )
+    await session.execute(insert_for(table).values(**key).on_conflict_do_nothing())
+    where = [table.c[name] == value for name, value in key.items()]
+    await session.execute(select(*table.primary_key.columns).where(*where).with_for_update())
+
+
 def run_alembic_env(target_metadata: list[MetaData]) -> None:
     """The body of every service's migrations/env.py."""
     from alembic import context

@@ -1,0 +1,12 @@
+from mash_common.http import serve
+
+from .bootstrap import build_app
+from .config import DecisionSettings
+
+
+def main() -> None:
+    serve(DecisionSettings(), build_app)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()

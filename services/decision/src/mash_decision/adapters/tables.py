@@ -1,0 +1,63 @@
+"""Decision's own tables: every applied event about a contact, and the picture folded from them.
+
+Sealed values (rationales, agency answers, the contact's personal data) are stored exactly as
+they travel, still sealed with the contact's key.
+"""
+
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    false,
+    text,
+)
+
+from mash_common.db import UtcDateTime
+
+metadata = MetaData()
+
+
+# One row per contact: the summary the queue is read from, rewritten after every fold.
+pictures = Table(
+    "pictures",
+    metadata,
+    Column("contact_id", String(64), primary_key=True),
+    Column("reference", String(32), nullable=True),
+    Column("received_at", UtcDateTime(), nullable=True),
+    Column("has_contact", Boolean, nullable=False, server_default=false()),
+    Column("threshold_outcome", String(16), nullable=True),
+    Column("level_of_need", Integer, nullable=True),
+    Column("rating", String(8), nullable=True),
+    Column("rating_rank", Integer, nullable=False, server_default=text("3")),
+    Column("deadline", UtcDateTime(), nullable=True),
+    Column("respond_by", UtcDateTime(), nullable=True),
+    Column("due_at", UtcDateTime(), nullable=True),
+    # {agency: respond_by ISO} and {agency: {request_id, known_to_agency, late, received_at}}
+    Column("agencies", JSON, nullable=True),
+    Column("answers", JSON, nullable=True),
+    Column("breaches", Integer, nullable=False, server_default=text("0")),
+    Column("warned_at", UtcDateTime(), nullable=True),
+    Column("status", String(16), nullable=False, server_default="open", index=True),
+    Column("ready_at", UtcDateTime(), nullable=True),
+    Column("ready_reason", String(16), nullable=True),
+    Column("decision_id", String(64), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=True),
+)
+
+# Every event applied to a picture (its own PictureCompleted and DecisionMade included).
+picture_events = Table(
+    "picture_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("contact_id", String(64), nullable=False, index=True),
+    Column("event_type", String(128), nullable=False),
+    Column("topic", String(255), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("data", JSON, nullable=False),
+)

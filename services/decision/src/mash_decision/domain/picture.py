@@ -1,0 +1,249 @@
+"""The picture: everything the hub knows about one contact, folded from its events.
+
+No framework, no I/O. Events reach the decision service on three topics that can lag one
+another, so an answer may arrive before the request that caused it. The picture is therefore
+never updated in place: every fact is kept and the picture is recomputed from all of them,
+sorted by the time each fact happened (then its id), never by the order of arrival.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+RATING_RANK = {"red": 0, "amber": 1, "green": 2}
+UNRATED_RANK = 3
+
+
+# --- facts: what happened, in the picture's own words -------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fact:
+    event_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactArrived(Fact):
+    reference: str
+    received_at: datetime
+    immediate_risk: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThresholdScreened(Fact):
+    outcome: str
+    level_of_need: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RagRatingSet(Fact):
+    rating: str
+    deadline: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class InformationSought(Fact):
+    reference: str
+    rating: str
+    agencies: tuple[str, ...]
+    respond_by: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgencyAnswered(Fact):
+    agency: str
+    request_id: str
+    known_to_agency: bool
+    late: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeadlineApproaching(Fact):
+    deadline: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeadlineMissed(Fact):
+    deadline: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class PictureComplete(Fact):
+    reason: str
+    answered: tuple[str, ...]
+    silent: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decided(Fact):
+    decision_id: str
+    outcome: str
+    level_of_need: int
+    receiving_team: str | None
+    decided_by: str
+    supersedes: str | None
+
+
+# --- the picture ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    agency: str
+    request_id: str
+    known_to_agency: bool
+    late: bool
+    received_at: datetime
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Completion:
+    reason: str  # "all_answered" | "deadline_passed"
+    answered: tuple[str, ...]
+    silent: tuple[str, ...]
+    at: datetime
+
+
+@dataclass
+class Picture:
+    contact_id: str
+    reference: str | None = None
+    received_at: datetime | None = None
+    has_contact: bool = False
+    immediate_risk: bool | None = None
+    threshold_outcome: str | None = None
+    level_of_need: int | None = None
+    rating: str | None = None
+    deadline: datetime | None = None
+    # agency -> when it must answer (from the latest request naming it)
+    requested: dict[str, datetime] = field(default_factory=dict)
+    # agency -> its latest answer; an answer may be here before the request that caused it
+    answers: dict[str, Answer] = field(default_factory=dict)
+    warned_at: datetime | None = None
+    breaches: list[datetime] = field(default_factory=list)
+    completion: Completion | None = None
+    decisions: list[Decided] = field(default_factory=list)
+
+    @property
+    def respond_by(self) -> datetime | None:
+        return max(self.requested.values()) if self.requested else None
+
+    @property
+    def answered(self) -> tuple[str, ...]:
+        return tuple(sorted(a for a in self.requested if a in self.answers))
+
+    @property
+    def silent(self) -> tuple[str, ...]:
+        return tuple(sorted(a for a in self.requested if a not in self.answers))
+
+    @property
+    def current_decision(self) -> Decided | None:
+        """The decision no later decision replaces (decisions change only by superseding)."""
+        replaced = {d.supersedes for d in self.decisions if d.supersedes}
+        live = [d for d in self.decisions if d.decision_id not in replaced]
+        return live[-1] if live else None
+
+    @property
+    def status(self) -> str:
+        if self.current_decision is not None:
+            return "decided"
+        if self.completion is not None:
+            return "ready"
+        if self.requested:
+            return "gathering"
+        return "open"
+
+    @property
+    def rating_rank(self) -> int:
+        return RATING_RANK.get(self.rating or "", UNRATED_RANK)
+
+    @property
+    def due_at(self) -> datetime | None:
+        """When the MASH must have decided: the RAG deadline, else the agencies' deadline."""
+        return self.deadline or self.respond_by
+
+    def time_left(self, now: datetime) -> timedelta | None:
+        due = self.due_at
+        return None if due is None else due - now
+
+
+def _apply(picture: Picture, fact: Fact) -> None:
+    match fact:
+        case ContactArrived():
+            picture.has_contact = True
+            picture.reference = fact.reference
+            picture.received_at = fact.received_at
+            picture.immediate_risk = fact.immediate_risk
+        case ThresholdScreened():
+            picture.threshold_outcome = fact.outcome
+            picture.level_of_need = fact.level_of_need
+        case RagRatingSet():
+            picture.rating = fact.rating
+            picture.deadline = fact.deadline
+        case InformationSought():
+            picture.reference = picture.reference or fact.reference
+            if picture.rating is None:
+                picture.rating = fact.rating
+            for agency in fact.agencies:
+                picture.requested[agency] = fact.respond_by
+        case AgencyAnswered():
+            picture.answers[fact.agency] = Answer(
+                agency=fact.agency,
+                request_id=fact.request_id,
+                known_to_agency=fact.known_to_agency,
+                late=fact.late,
+                received_at=fact.at,
+                event_id=fact.event_id,
+            )
+        case DeadlineApproaching():
+            picture.warned_at = fact.at
+        case DeadlineMissed():
+            picture.breaches.append(fact.at)
+        case PictureComplete():
+            if picture.completion is None:  # the first completion stands
+                picture.completion = Completion(fact.reason, fact.answered, fact.silent, fact.at)
+        case Decided():
+            picture.decisions.append(fact)
+
+
+def fold(contact_id: str, facts: Iterable[Fact]) -> Picture:
+    """The picture from every fact about one contact, whatever order they arrived in."""
+    picture = Picture(contact_id)
+    for fact in sorted(facts, key=lambda f: (f.at, f.event_id)):
+        _apply(picture, fact)
+    picture.decisions = _in_succession(picture.decisions)
+    return picture
+
+
+def _in_succession(decisions: list[Decided]) -> list[Decided]:
+    """Each decision after the one it supersedes, even when their clocks say otherwise."""
+    by_id = {d.decision_id: d for d in decisions}
+
+    def generation(d: Decided) -> int:
+        seen: set[str] = set()
+        while d.supersedes in by_id and d.decision_id not in seen:
+            seen.add(d.decision_id)
+            d = by_id[d.supersedes]
+        return len(seen)
+
+    return sorted(decisions, key=lambda d: (generation(d), d.at, d.event_id))
+
+
+def readiness(picture: Picture, now: datetime) -> Completion | None:
+    """Whether the picture has just become ready for decision (None if not, or if it was).
+
+    Ready when the contact is known, agencies were asked, and either every one of them has
+    answered or their time to answer has run out.
+    """
+    if picture.completion is not None or not picture.has_contact or not picture.requested:
+        return None
+    if not picture.silent:
+        return Completion("all_answered", picture.answered, (), now)
+    respond_by = picture.respond_by
+    if respond_by is not None and now >= respond_by:
+        return Completion("deadline_passed", picture.answered, picture.silent, now)
+    return None

@@ -1,0 +1,4 @@
+from mash_common.db import run_alembic_env, runtime_metadata
+from mash_feedback.adapters.tables import metadata
+
+run_alembic_env([runtime_metadata, metadata])
