@@ -14,8 +14,9 @@ from mash_schemas.envelope import utcnow
 from mash_schemas.events import ContactReceived, DecisionMade
 from mash_schemas.topics import CONTACTS, DECISIONS
 
+from .adapters.bank_holidays import ClosedDays
 from .config import TriageSettings
-from .domain.clock import ClockPolicy
+from .domain.clock import ClockPolicy, WorkingHours
 from .entrypoints import timers
 from .entrypoints.api import router
 from .service_layer import handlers
@@ -25,23 +26,40 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def rules_from(settings: TriageSettings) -> TriageRules:
+    working_hours = WorkingHours(
+        zone=settings.timezone,
+        opens=settings.working_day_opens,
+        closes=settings.working_day_closes,
+        weekdays=frozenset(settings.working_days),
+        closed=ClosedDays(bank_holidays=settings.bank_holidays, extra=settings.closed_days),
+    )
     return TriageRules(
         levels_of_need=settings.levels_of_need,
+        level_names={lvl: name for lvl, name in settings.level_names.items()
+                     if lvl <= settings.levels_of_need},
         clock=ClockPolicy(
             timescale_hours=settings.rag_timescale_hours,
             warning_fraction=settings.deadline_warning_fraction,
+            calendar=working_hours,
+            around_the_clock=frozenset(settings.around_the_clock),
         ),
+        working_hours=working_hours,
         default_agencies=settings.default_agencies,
+        agencies_by_concern=settings.agencies_by_concern,
+        agency_response_share=settings.agency_response_share,
+        agency_response_shares=settings.agency_response_shares,
     )
 
 
 def build_runtime(settings: TriageSettings, clock: Clock = utcnow) -> ServiceRuntime:
     # One sealer for the consumer handlers and the API (handed to the runtime below).
     sealer = Sealer(settings.data_key.get_secret_value())
+    rules = rules_from(settings)
     wiring = Wiring(
         migrations_dir=MIGRATIONS,
         handlers={
-            ContactReceived.event_type: partial(handlers.contact_received, sealer=sealer),
+            ContactReceived.event_type: partial(handlers.contact_received, sealer=sealer,
+                                                rules=rules),
             DecisionMade.event_type: handlers.decision_made,
         },
         topics=[CONTACTS, DECISIONS],

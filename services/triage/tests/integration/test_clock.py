@@ -5,8 +5,9 @@ replaces what is still ticking; the MASH's decision stops it."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -99,8 +100,9 @@ async def test_a_re_rating_replaces_the_deadline_and_a_decision_stops_the_clock(
         assert warned.data.rating == breached.data.rating == "red"
         assert warned.envelope.time <= breached.envelope.time  # the warning comes first
 
-        # Past every deadline: the control contact's breach shows the timer has passed them all.
-        clock.now = received + timedelta(days=5)
+        # Past every deadline (green: nine working days): the control contact's breach shows
+        # the timer has passed them all.
+        clock.now = received + timedelta(days=11)
         await hub.wait_for(TRIAGE, control, BREACHED)
         record = (await client.get(f"/v1/contacts/{decided}")).json()
 
@@ -111,3 +113,49 @@ async def test_a_re_rating_replaces_the_deadline_and_a_decision_stops_the_clock(
     assert {d["cancel_reason"] for d in record["deadlines"]} == {"decided"}
     assert record["decision"]["outcome"] == "early_help"
     assert record["history"][-1]["action"] == "decision made"
+
+
+async def test_working_hours_skip_easter_and_an_out_of_hours_red_runs_all_night(
+    settings: TriageSettings, hub: Any, clock: Any
+) -> None:
+    london = ZoneInfo("Europe/London")
+    # Maundy Thursday 16:00; Good Friday and Easter Monday 2026 are bank holidays.
+    thursday = datetime(2026, 4, 2, 16, tzinfo=london)
+    saturday_night = datetime(2026, 4, 4, 22, tzinfo=london)
+    clock.now = datetime(2026, 4, 4, 22, 30, tzinfo=london).astimezone(UTC)
+    async with running(build_app(settings, clock=clock)) as client:
+        amber = await hub.send_contact(received_at=thursday.astimezone(UTC))
+        red = await hub.send_contact(received_at=saturday_night.astimezone(UTC),
+                                     immediate_risk=True)
+        await hub.screened(client, amber, red)
+        await rated(client, amber, "amber")
+        await rated(client, red, "red")
+    # Easter Monday noon: 92 hours on, but only one working hour (Thursday 16-17) has passed.
+    # The red contact's four hours ran through Saturday night: warned and breached.
+    clock.now = datetime(2026, 4, 6, 12, tzinfo=london).astimezone(UTC)
+    async with running(build_app(settings, clock=clock)):
+        await hub.wait_for(TRIAGE, red, BREACHED)
+        await asyncio.sleep(1.0)
+    assert await hub.events(TRIAGE, amber, WARNED) == []
+    # Thursday after Easter, 10:01: 18 of the 24 working hours (Thu 1 + Tue 8 + Wed 8 + 1).
+    clock.now = datetime(2026, 4, 9, 10, 1, tzinfo=london).astimezone(UTC)
+    async with running(build_app(settings, clock=clock)):
+        [warned] = await hub.wait_for(TRIAGE, amber, WARNED)
+        await asyncio.sleep(1.0)
+    assert await hub.events(TRIAGE, amber, BREACHED) == []
+    # 16:01 the same day: the breach, after another restart; and never again after that.
+    clock.now = datetime(2026, 4, 9, 16, 1, tzinfo=london).astimezone(UTC)
+    async with running(build_app(settings, clock=clock)):
+        [breached] = await hub.wait_for(TRIAGE, amber, BREACHED)
+    clock.now = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    async with running(build_app(settings, clock=clock)):
+        await asyncio.sleep(1.5)
+
+    deadline = datetime(2026, 4, 9, 16, tzinfo=london)
+    assert warned.data.deadline == breached.data.deadline == deadline
+    assert breached.data.breached_at == datetime(2026, 4, 9, 16, 1, tzinfo=london)
+    assert len(await hub.events(TRIAGE, amber, WARNED)) == 1
+    assert len(await hub.events(TRIAGE, amber, BREACHED)) == 1
+    [red_breach] = await hub.events(TRIAGE, red, BREACHED)
+    assert red_breach.data.deadline == datetime(2026, 4, 5, 2, tzinfo=london)
+    assert len(await hub.events(TRIAGE, red, WARNED)) == 1

@@ -104,6 +104,20 @@ async def test_bad_requests_are_a_422_naming_the_field(
         assert "between 1 and 4" in r.text
         r = await client.post(url, json={**MASH, "outcome": "maybe"})
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "outcome"]
+        # The consent decision: another basis needs the reason consent is overridden.
+        r = await client.post(url, json={**MASH, "consent": {"lawful_basis": "public_task"}})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "consent"]
+        assert "reason for overriding consent" in r.text
+        r = await client.post(url, json={**MASH, "consent": {"lawful_basis": "consent",
+                                                             "override_reason": "why not"}})
+        assert r.status_code == 422 and "rests on consent" in r.text
+        r = await client.post(url, json={**MASH, "consent": {"lawful_basis": "whim"}})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][:3] == [
+            "body", "consent", "lawful_basis"]
+        # A strategy discussion or section 47 goes with straight to social care only.
+        r = await client.post(url, json={**MASH, "social_care_response": "section_47"})
+        assert r.status_code == 422
+        assert r.json()["detail"][0]["loc"] == ["body", "social_care_response"]
 
         assert (await client.post(url, json=MASH)).status_code == 200  # none of that counted
         rate = f"/v1/contacts/{contact_id}/rag-rating"

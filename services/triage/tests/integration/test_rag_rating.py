@@ -49,8 +49,14 @@ async def test_the_first_rating_starts_the_clock_and_asks_the_agencies_for_the_l
         [asked] = await hub.wait_for(TRIAGE, contact_id, InformationRequested.event_type)
         raw = await hub.raw(TRIAGE, contact_id)
 
-    deadline = received + timedelta(hours=24)
+    # Received Monday 09:00 (GMT): 24 working hours are three working days, to Wednesday 17:00.
+    deadline = received + timedelta(days=2, hours=8)
     assert answer["deadline"] == deadline.isoformat().replace("+00:00", "Z")
+    # Each agency answers by 3/4 of the working time left after the request (Monday 10:00):
+    # 17.25 of the 23 working hours, Wednesday 11:15; the hub keeps the rest.
+    agency_deadline = received + timedelta(days=2, hours=2, minutes=15)
+    assert set(answer["agency_respond_by"]) == {"police", "health", "education",
+                                                "childrens-social-care"}
     assert answer["information_requested"] is True and answer["status"] == "rated"
     assert contact_id not in [i["contact_id"] for i in rating_queue["items"]]
 
@@ -62,6 +68,7 @@ async def test_the_first_rating_starts_the_clock_and_asks_the_agencies_for_the_l
     a = asked.data
     assert a.agencies == ["police", "health", "education", "childrens-social-care"]
     assert a.respond_by == deadline and a.rating == "amber" and a.requested_by == "staff:mgr-0007"
+    assert a.agency_respond_by == dict.fromkeys(a.agencies, agency_deadline)
     assert a.reference.startswith("MASH-")
     shared = hub.sealer.open(a.need_to_know)
     assert set(shared) == {"child", "concern"}  # not the referrer, not the household
@@ -103,8 +110,10 @@ async def test_a_re_rating_moves_the_deadline_and_the_history_keeps_every_change
     by_time = sorted(rated, key=lambda e: e.data.rated_at)
     assert [(e.data.rating, e.data.previous_rating) for e in by_time] == [
         ("green", None), ("red", "green")]
-    assert by_time[0].data.deadline == received + timedelta(hours=72)
-    assert by_time[1].data.deadline == received + timedelta(hours=4)  # from receipt, not rating
+    # Green: 72 working hours, nine working days from Monday 09:00 to Thursday week, 17:00.
+    assert by_time[0].data.deadline == received + timedelta(days=10, hours=8)
+    # Red runs around the clock, from receipt, not from the rating.
+    assert by_time[1].data.deadline == received + timedelta(hours=4)
     assert len(asked) == 1 and asked[0].data.agencies == ["health", "camhs"]  # the manager's
     assert asked_low.data.agencies == ["health", "education"]  # the default for level 1
 

@@ -3,7 +3,8 @@ on. Against the real broker and both databases."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -113,3 +114,85 @@ async def test_reading_a_contact_is_audited_and_an_unknown_one_is_404(
     a = audit.data
     assert (a.accessed_by, a.role, a.service) == ("staff:dm-0042", "decision_maker", "triage")
     assert a.accessed_at == clock.now
+
+
+async def test_straight_to_social_care_with_the_consent_decision_and_its_reason(
+    settings: TriageSettings, hub: Any, clock: Any
+) -> None:
+    async with running(build_app(settings, clock=clock)) as client:
+        risky = await hub.send_contact(immediate_risk=True)
+        await hub.screened(client, risky)
+        r = await client.post(
+            f"/v1/contacts/{risky}/threshold-decision", headers=DECISION_MAKER,
+            json={"outcome": "social_care", "level_of_need": 4,
+                  "rationale": "Ava has a burn the school cannot explain",
+                  "social_care_response": "strategy_discussion",
+                  "consent": {"lawful_basis": "vital_interests",
+                              "override_reason": "telling the Brook parents may put Ava at risk"}},
+        )
+        assert r.status_code == 200, r.text
+        [decided] = await hub.wait_for(TRIAGE, risky, ThresholdDecided.event_type)
+        record = (await client.get(f"/v1/contacts/{risky}", headers=DECISION_MAKER)).json()
+        raw = await hub.raw(TRIAGE, risky)
+
+    answer = r.json()
+    assert answer["status"] == "closed" and answer["level_of_need_name"].startswith("specialist")
+    assert answer["consent"]["lawful_basis"] == "vital_interests"
+    d = decided.data
+    assert (d.outcome, d.social_care_response, d.lawful_basis) == (
+        "social_care", "strategy_discussion", "vital_interests")
+    assert hub.sealer.open(d.rationale)["consent_override_reason"].startswith("telling the Brook")
+    assert (d.working_hours_to_decide, d.within_one_working_day) == (0.0, True)
+    assert not any(b"Brook" in value for value in raw)  # the reason travels sealed
+    t = record["threshold_decision"]
+    assert t["social_care_response"] == "strategy_discussion"
+    assert t["consent"] == {"lawful_basis": "vital_interests",
+                            "override_reason": "telling the Brook parents may put Ava at risk"}
+
+
+async def test_the_one_working_day_expectation_is_measured_for_every_contact(
+    settings: TriageSettings, hub: Any, clock: Any
+) -> None:
+    # A week in January (GMT, no bank holiday) of a year no other test uses: the summary
+    # counts every contact received in its window, and the broker is shared between tests.
+    year = random.randrange(2030, 2090)
+    monday = datetime(year, 1, 8, tzinfo=UTC)
+    monday += timedelta(days=(7 - monday.weekday()) % 7)
+
+    def day(offset: int, hour: int) -> datetime:
+        return monday + timedelta(days=offset, hours=hour)
+
+    clock.now = day(0, 11)
+    async with running(build_app(settings, clock=clock)) as client:
+        on_time = await hub.send_contact(received_at=day(0, 9))
+        late = await hub.send_contact(received_at=day(-4, 10))  # Thursday: due Friday 10:00
+        friday = await hub.send_contact(received_at=day(-3, 16))  # due Monday 16:00: not yet
+        waiting_long = await hub.send_contact(received_at=day(-5, 9))  # Wednesday
+        items = await hub.screened(client, on_time, late, friday, waiting_long)
+        for contact_id in (on_time, late):
+            r = await client.post(
+                f"/v1/contacts/{contact_id}/threshold-decision", headers=DECISION_MAKER,
+                json={"outcome": "early_help", "level_of_need": 2, "rationale": "support"})
+            assert r.status_code == 200, r.text
+        [late_event] = await hub.wait_for(TRIAGE, late, ThresholdDecided.event_type)
+        summary = (await client.get("/v1/timeliness", params={
+            "since": day(-7, 0).isoformat(), "until": day(1, 0).isoformat()})).json()
+        record = (await client.get(f"/v1/contacts/{waiting_long}")).json()
+        bad = await client.get("/v1/timeliness", params={"since": "2026-01-05T00:00:00"})
+
+    def z(t: datetime) -> str:
+        return t.isoformat().replace("+00:00", "Z")
+
+    due = {i["contact_id"]: i["decision_due_by"] for i in items}
+    assert due[friday] == z(day(0, 16)) and due[late] == z(day(-3, 10))
+    assert (late_event.data.working_hours_to_decide, late_event.data.within_one_working_day) \
+        == (17.0, False)  # Thursday 7 + Friday 8 + Monday 2
+    assert summary["decided"] == 2 and summary["decided_within_one_working_day"] == 1
+    assert summary["decided_late"] == 1 and summary["share_within_one_working_day"] == 0.5
+    assert summary["mean_working_hours_to_decide"] == 9.5
+    assert summary["longest_working_hours_to_decide"] == 17.0
+    assert summary["awaiting_decision"] == 2 and summary["awaiting_past_one_working_day"] == 1
+    t = record["timeliness"]
+    assert t["due_by"] == z(day(-5, 17)) and t["within_one_working_day"] is False
+    assert t["working_hours"] == 26.0  # Wed 8 + Thu 8 + Fri 8 + Mon 2
+    assert bad.status_code == 422 and "time zone" in bad.text

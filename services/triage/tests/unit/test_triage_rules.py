@@ -166,3 +166,51 @@ def test_a_screening_list_shows_enough_to_recognise_the_child() -> None:
 def test_the_contact_is_a_value() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         new_contact().status = Status.CLOSED  # type: ignore[misc]
+
+
+BY_CONCERN = {"3A": ["police"], "4A": ["camhs"], "15A": ["camhs", "health"]}
+
+
+def test_concern_types_add_their_agencies_to_the_levels() -> None:
+    assert triage.agencies_for(1, DEFAULTS, ["3A", "15A", "16A"], BY_CONCERN) == [
+        "health", "police", "camhs"]  # 16A (neglect) adds nobody; no repeats
+    assert triage.choose_agencies(None, 3, DEFAULTS, ["4A"], BY_CONCERN) == [
+        "police", "health", "education", "camhs"]
+    assert triage.choose_agencies(["housing"], 3, DEFAULTS, ["4A"], BY_CONCERN) == ["housing"]
+
+
+@pytest.mark.parametrize("basis", ["public_task", "legal_obligation", "vital_interests"])
+def test_sharing_without_consent_needs_the_reason_for_overriding_it(basis: str) -> None:
+    with pytest.raises(InvalidDecision, match="reason for overriding consent") as refused:
+        triage.decide_threshold(new_contact(), outcome="mash", level_of_need=3,
+                                levels_of_need=4, rationale="why",
+                                consent=triage.ConsentDecision(basis))
+    assert refused.value.field == "consent"
+    given = triage.check_consent(triage.ConsentDecision(basis, "  telling them risks harm "))
+    assert given.overridden and given.override_reason == "telling them risks harm"
+
+
+def test_sharing_on_consent_has_nothing_to_override() -> None:
+    assert not triage.check_consent(triage.ConsentDecision("consent")).overridden
+    with pytest.raises(InvalidDecision, match="rests on consent"):
+        triage.check_consent(triage.ConsentDecision("consent", "because"))
+    with pytest.raises(InvalidDecision, match="lawful basis must be one of"):
+        triage.check_consent(triage.ConsentDecision("legitimate_interests", "because"))
+
+
+@pytest.mark.parametrize("response", ["strategy_discussion", "section_47", "section_17"])
+def test_straight_to_social_care_says_what_it_starts(response: str) -> None:
+    contact = triage.decide_threshold(
+        new_contact(immediate_risk=True), outcome="social_care", level_of_need=4,
+        levels_of_need=4, rationale="injury seen", social_care_response=response,
+        consent=triage.ConsentDecision("vital_interests", "the child is at risk of harm"),
+    )
+    assert contact.status is Status.CLOSED and contact.outcome == "social_care"
+
+
+def test_a_social_care_response_goes_only_with_the_social_care_outcome() -> None:
+    with pytest.raises(InvalidDecision, match="goes with the outcome social_care") as refused:
+        triage.decide_threshold(new_contact(), outcome="early_help", level_of_need=2,
+                                levels_of_need=4, rationale="why",
+                                social_care_response="section_47")
+    assert refused.value.field == "social_care_response"

@@ -5,6 +5,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -45,6 +46,9 @@ contacts = Table(
     Column("decision_outcome", String(32), nullable=True),
     Column("decided_at", UtcDateTime, nullable=True),
     Column("event_id", String(64), nullable=False),  # the ContactReceived this row came from
+    # 0002: one working day from receipt (Working Together 2023); each agency's deadline.
+    Column("decision_due_by", UtcDateTime, nullable=True),
+    Column("agency_respond_by", JSON, nullable=True),  # {agency: ISO time}
     # Optimistic concurrency: two managers changing one contact at once; the second is told.
     Column("version", Integer, nullable=False),
     # The queues: WHERE status = ? ORDER BY immediate_risk DESC, received_at, contact_id.
@@ -62,6 +66,13 @@ threshold_decisions = Table(
     Column("role", String(50), nullable=False),
     Column("decided_at", UtcDateTime, nullable=False),
     Column("rationale", JSON, nullable=False),  # Sealed
+    # 0002: the consent decision and how long the decision took in working hours.
+    Column("lawful_basis", String(24), nullable=True),
+    Column("consent_override_reason", JSON, nullable=True),  # Sealed
+    Column("social_care_response", String(24), nullable=True),
+    Column("working_hours_to_decide", Float, nullable=True),
+    Column("within_one_working_day", Boolean, nullable=True),
+    Index("ix_threshold_decisions_decided_at", "decided_at"),
 )
 
 # Every RAG rating and re-rating, with its rationale and who made it.

@@ -27,6 +27,13 @@ class Status(StrEnum):
 
 
 INTO_THE_MASH = "mash"
+SOCIAL_CARE = "social_care"
+# What "straight to social care" starts (immediate risk: a strategy discussion, a section 47
+# enquiry; otherwise a section 17 child in need assessment).
+SOCIAL_CARE_RESPONSES = ("strategy_discussion", "section_47", "section_17")
+# The lawful bases for sharing (DfE "Information sharing", May 2024). Any but consent means
+# sharing without consent, and the reason for overriding it is recorded.
+LAWFUL_BASES = ("public_task", "legal_obligation", "vital_interests", "consent")
 
 
 class TriageError(Exception):
@@ -57,9 +64,40 @@ class TriageContact:
     rating: str | None = None
 
 
+@dataclass(frozen=True)
+class ConsentDecision:
+    """Whether information is shared on consent, or on another lawful basis and why."""
+
+    lawful_basis: str
+    override_reason: str | None = None
+
+    @property
+    def overridden(self) -> bool:
+        return self.lawful_basis != "consent"
+
+
+def check_consent(consent: ConsentDecision) -> ConsentDecision:
+    if consent.lawful_basis not in LAWFUL_BASES:
+        raise InvalidDecision(
+            f"the lawful basis must be one of {', '.join(LAWFUL_BASES)}", "consent"
+        )
+    reason = (consent.override_reason or "").strip()
+    if consent.overridden and not reason:
+        raise InvalidDecision(
+            f"sharing on {consent.lawful_basis.replace('_', ' ')} rather than consent needs "
+            "the reason for overriding consent", "consent"
+        )
+    if not consent.overridden and reason:
+        raise InvalidDecision(
+            "sharing rests on consent: there is no override to give a reason for", "consent"
+        )
+    return ConsentDecision(consent.lawful_basis, reason or None)
+
+
 def decide_threshold(
     contact: TriageContact, *, outcome: str, level_of_need: int, levels_of_need: int,
-    rationale: str,
+    rationale: str, consent: ConsentDecision | None = None,
+    social_care_response: str | None = None,
 ) -> TriageContact:
     """The decision maker's screening against the local Levels of Need; made once."""
     if contact.outcome is not None:
@@ -78,6 +116,19 @@ def decide_threshold(
         )
     if not rationale.strip():
         raise InvalidDecision("a threshold decision needs its rationale", "rationale")
+    if social_care_response is not None:
+        if outcome != SOCIAL_CARE:
+            raise InvalidDecision(
+                f"a social care response (strategy discussion, section 47 or 17) goes with the "
+                f"outcome social_care, not {outcome!r}", "social_care_response"
+            )
+        if social_care_response not in SOCIAL_CARE_RESPONSES:
+            raise InvalidDecision(
+                f"the social care response must be one of {', '.join(SOCIAL_CARE_RESPONSES)}",
+                "social_care_response",
+            )
+    if consent is not None:
+        check_consent(consent)
     status = Status.AWAITING_RATING if outcome == INTO_THE_MASH else Status.CLOSED
     return dataclasses.replace(
         contact, status=status, outcome=outcome, level_of_need=level_of_need
@@ -134,21 +185,29 @@ def in_queue_order(contacts: Iterable[TriageContact]) -> list[TriageContact]:
     )
 
 
-def agencies_for(level_of_need: int, defaults: Mapping[int, Sequence[str]]) -> list[str]:
+def agencies_for(
+    level_of_need: int, defaults: Mapping[int, Sequence[str]],
+    concerns: Sequence[str] = (), by_concern: Mapping[str, Sequence[str]] | None = None,
+) -> list[str]:
     """The default agencies to consult: those of the highest configured level not above this
-    one, so a five-level area can configure only the levels that differ."""
+    one (so a five-level area can configure only the levels that differ), then those the
+    concern types call for (e.g. domestic abuse: police), without repeats."""
     levels = [lvl for lvl in defaults if lvl <= level_of_need]
     if not levels:
         raise InvalidDecision(f"no default agencies are configured for level {level_of_need}")
-    return list(dict.fromkeys(defaults[max(levels)]))
+    chosen = list(defaults[max(levels)])
+    for code in concerns:
+        chosen.extend((by_concern or {}).get(code, ()))
+    return list(dict.fromkeys(chosen))
 
 
 def choose_agencies(
-    requested: Sequence[str] | None, level_of_need: int, defaults: Mapping[int, Sequence[str]]
+    requested: Sequence[str] | None, level_of_need: int, defaults: Mapping[int, Sequence[str]],
+    concerns: Sequence[str] = (), by_concern: Mapping[str, Sequence[str]] | None = None,
 ) -> list[str]:
     if requested:
         return list(dict.fromkeys(requested))  # keep the manager's order, drop repeats
-    return agencies_for(level_of_need, defaults)
+    return agencies_for(level_of_need, defaults, concerns, by_concern)
 
 
 def need_to_know(personal: Mapping[str, Any]) -> dict[str, Any]:

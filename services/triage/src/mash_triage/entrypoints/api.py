@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -55,10 +56,12 @@ def _page(runtime: RuntimeDep, limit: int | None) -> int:
     summary="Contacts awaiting a threshold decision",
     description="Immediate risk first, then the oldest first. `waiting` counts them all.",
 )
-async def screening(runtime: RuntimeDep, limit: Limit = None) -> dict[str, Any]:
+async def screening(runtime: RuntimeDep, rules: RulesDep, limit: Limit = None) -> dict[str, Any]:
     # A read that publishes nothing: a plain session, no unit of work to wake the relay.
     async with runtime.db.sessions() as session:
-        return await queries.screening_queue(session, runtime.sealer, limit=_page(runtime, limit))
+        return await queries.screening_queue(
+            session, runtime.sealer, limit=_page(runtime, limit), rules=rules
+        )
 
 
 @router.get(
@@ -66,9 +69,35 @@ async def screening(runtime: RuntimeDep, limit: Limit = None) -> dict[str, Any]:
     summary="Contacts in the MASH awaiting a RAG rating",
     description="Immediate risk first, then the oldest first. `waiting` counts them all.",
 )
-async def rating_queue(runtime: RuntimeDep, limit: Limit = None) -> dict[str, Any]:
+async def rating_queue(
+    runtime: RuntimeDep, rules: RulesDep, limit: Limit = None
+) -> dict[str, Any]:
     async with runtime.db.sessions() as session:
-        return await queries.rating_queue(session, runtime.sealer, limit=_page(runtime, limit))
+        return await queries.rating_queue(
+            session, runtime.sealer, limit=_page(runtime, limit), rules=rules
+        )
+
+
+@router.get(
+    "/timeliness",
+    summary="The one-working-day expectation, measured",
+    description="Working Together 2023: a decision about the response within one working day "
+    "of the referral. Counts of contacts decided within it and late, the working hours taken, "
+    "and the contacts still waiting past it. `since` / `until` limit it to the contacts received "
+    "in that period.",
+)
+async def timeliness(
+    runtime: RuntimeDep, rules: RulesDep, since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, Any]:
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise HTTPException(422, [{"loc": ["query", name], "type": "value_error",
+                                       "msg": f"{name} needs a time zone, e.g. "
+                                       "2026-03-02T00:00:00Z"}])
+    async with runtime.db.sessions() as session:
+        return await queries.timeliness(session, rules, now=runtime.clock(), since=since,
+                                        until=until)
 
 
 @router.get(
@@ -78,11 +107,13 @@ async def rating_queue(runtime: RuntimeDep, limit: Limit = None) -> dict[str, An
     "rationale and who made it, the clock, and the MASH's decision. Each read is recorded "
     "on mash.audit.",
 )
-async def read_contact(contact_id: str, runtime: RuntimeDep, caller: CallerDep) -> dict[str, Any]:
+async def read_contact(
+    contact_id: str, runtime: RuntimeDep, rules: RulesDep, caller: CallerDep
+) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
         found = await queries.read_contact(
             uow, runtime.sealer, contact_id, user=caller.user, role=caller.role,
-            now=runtime.clock(),
+            now=runtime.clock(), rules=rules,
         )
     if found is None:
         raise HTTPException(404, f"no contact {contact_id} in triage")

@@ -5,7 +5,7 @@ Every message here is what a member of staff reads on a 422: it names the field 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -21,6 +21,19 @@ def _rationale(v: str) -> str:
 Rationale = Annotated[str, Field(max_length=20_000), AfterValidator(_rationale)]
 
 
+class Consent(BaseModel):
+    """The consent decision: sharing rests on consent, or on another lawful basis with the
+    reason consent is overridden (DfE "Information sharing", May 2024)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lawful_basis: Literal["public_task", "legal_obligation", "vital_interests", "consent"]
+    override_reason: str | None = Field(
+        None, max_length=20_000,
+        description="Required unless the basis is consent: why information is shared without it",
+    )
+
+
 class RecordThresholdDecision(BaseModel):
     """POST /v1/contacts/{id}/threshold-decision: the decision maker screens the contact."""
 
@@ -32,6 +45,11 @@ class RecordThresholdDecision(BaseModel):
     )
     level_of_need: int = Field(ge=1, description="The level in the local Levels of Need")
     rationale: Rationale = Field(description="Why; required")
+    consent: Consent | None = Field(None, description="The consent decision for sharing")
+    social_care_response: Literal["strategy_discussion", "section_47", "section_17"] | None = (
+        Field(None, description="With outcome social_care: what it starts (immediate risk: "
+              "strategy_discussion or section_47)")
+    )
 
 
 class RateContact(BaseModel):

@@ -8,7 +8,7 @@ Logs carry ids only; personal data stays sealed except where a person reads it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ from mash_schemas.events import (
 
 from ..adapters.tables import contacts, rag_ratings, threshold_decisions
 from ..domain import triage
-from ..domain.clock import ClockPolicy
+from ..domain.clock import ClockPolicy, DecisionTimeliness, WorkingHours, one_working_day
 from ..domain.triage import IllegalTransition, Status, TriageContact
 from . import clock
 from .commands import RateContact, RecordThresholdDecision
@@ -55,6 +55,34 @@ class TriageRules:
     levels_of_need: int
     clock: ClockPolicy
     default_agencies: Mapping[int, Sequence[str]]
+    working_hours: WorkingHours = WorkingHours()
+    level_names: Mapping[int, str] = field(default_factory=dict)
+    agencies_by_concern: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    agency_response_share: float = 0.75
+    agency_response_shares: Mapping[str, float] = field(default_factory=dict)
+
+    def level_name(self, level: int | None) -> str | None:
+        return None if level is None else self.level_names.get(level, f"level {level}")
+
+    def proposed_agencies(self, level: int, concerns: Sequence[str]) -> list[str]:
+        return triage.agencies_for(level, self.default_agencies, concerns,
+                                   self.agencies_by_concern)
+
+    def agency_deadlines(
+        self, agencies: Sequence[str], *, requested_at: datetime, deadline: datetime, rating: str
+    ) -> dict[str, datetime]:
+        return {
+            a: self.clock.agency_deadline(
+                requested_at, deadline, rating,
+                self.agency_response_shares.get(a, self.agency_response_share),
+            )
+            for a in agencies
+        }
+
+    def timeliness(
+        self, received_at: datetime, decided_at: datetime | None, now: datetime
+    ) -> DecisionTimeliness:
+        return one_working_day(self.working_hours, received_at, decided_at, now)
 
 
 # --- the contact row <-> the domain ----------------------------------------------------------
@@ -111,7 +139,9 @@ def _aware(value: datetime, name: str) -> datetime:
 # --- events consumed -------------------------------------------------------------------------
 
 
-async def contact_received(uow: UnitOfWork, event: Decoded, *, sealer: Sealer) -> None:
+async def contact_received(
+    uow: UnitOfWork, event: Decoded, *, sealer: Sealer, rules: TriageRules | None = None
+) -> None:
     """A contact from intake joins the screening queue, its personal data still sealed."""
     data = event.data
     assert isinstance(data, ContactReceived)
@@ -152,6 +182,10 @@ async def contact_received(uow: UnitOfWork, event: Decoded, *, sealer: Sealer) -
             status=Status.AWAITING_THRESHOLD.value,
             event_id=event.event_id,
             version=1,
+            decision_due_by=(
+                rules.timeliness(data.received_at, None, data.received_at).due_by
+                if rules is not None else None
+            ),
         )
     )
 
@@ -193,14 +227,29 @@ async def record_threshold_decision(
     now: datetime,
 ) -> dict[str, Any]:
     row = await _load(uow, contact_id)
+    consent = (
+        triage.ConsentDecision(command.consent.lawful_basis, command.consent.override_reason)
+        if command.consent is not None else None
+    )
     decided = triage.decide_threshold(
         _domain(row),
         outcome=command.outcome,
         level_of_need=command.level_of_need,
         levels_of_need=rules.levels_of_need,
         rationale=command.rationale,
+        consent=consent,
+        social_care_response=command.social_care_response,
     )
-    rationale = sealer.seal(contact_kid(contact_id), {"rationale": command.rationale})
+    if consent is not None:
+        consent = triage.check_consent(consent)
+    override = consent.override_reason if consent is not None else None
+    kid = contact_kid(contact_id)
+    # The override reason travels inside the sealed rationale: it may name the family.
+    sealed_body: dict[str, Any] = {"rationale": command.rationale}
+    if override:
+        sealed_body["consent_override_reason"] = override
+    rationale = sealer.seal(kid, sealed_body)
+    timely = rules.timeliness(row.received_at, now, now)
     try:
         await uow.session.execute(
             insert(threshold_decisions).values(
@@ -211,6 +260,13 @@ async def record_threshold_decision(
                 role=role,
                 decided_at=now,
                 rationale=rationale.model_dump(),
+                lawful_basis=consent.lawful_basis if consent is not None else None,
+                consent_override_reason=(
+                    sealer.seal(kid, {"reason": override}).model_dump() if override else None
+                ),
+                social_care_response=command.social_care_response,
+                working_hours_to_decide=timely.working_hours,
+                within_one_working_day=timely.met,
             )
         )
     except IntegrityError:
@@ -227,19 +283,32 @@ async def record_threshold_decision(
             decided_by=user,
             decided_at=now,
             rationale=rationale,
+            lawful_basis=consent.lawful_basis if consent is not None else None,  # type: ignore[arg-type]
+            social_care_response=command.social_care_response,
+            working_hours_to_decide=timely.working_hours,
+            within_one_working_day=timely.met,
         ),
         subject=contact_id,
         time=now,
     )
-    log.info("threshold.decided", contact_id=contact_id, outcome=command.outcome)
+    log.info("threshold.decided", contact_id=contact_id, outcome=command.outcome,
+             within_one_working_day=timely.met)
     return {
         "contact_id": contact_id,
         "reference": row.reference,
         "status": decided.status.value,
         "outcome": command.outcome,
         "level_of_need": command.level_of_need,
+        "level_of_need_name": rules.level_name(command.level_of_need),
+        "social_care_response": command.social_care_response,
+        "consent": (
+            {"lawful_basis": consent.lawful_basis, "override_reason": override}
+            if consent is not None else None
+        ),
         "decided_by": user,
         "decided_at": now,
+        "timeliness": {"due_by": timely.due_by, "working_hours": timely.working_hours,
+                       "within_one_working_day": timely.met},
     }
 
 
@@ -293,12 +362,18 @@ async def rate_contact(
     )
     values: dict[str, Any] = {"deadline": deadline}
     agencies: list[str] = list(row.agencies or [])
+    by_agency: dict[str, datetime] = {}
     if first:
         assert contact.level_of_need is not None  # set by the threshold decision
         agencies = triage.choose_agencies(
-            command.agencies, contact.level_of_need, rules.default_agencies
+            command.agencies, contact.level_of_need, rules.default_agencies,
+            row.concern_factors or [], rules.agencies_by_concern,
         )
-        values.update(agencies=agencies, information_requested_at=now)
+        by_agency = rules.agency_deadlines(
+            agencies, requested_at=now, deadline=deadline, rating=command.rating
+        )
+        values.update(agencies=agencies, information_requested_at=now,
+                      agency_respond_by={a: t.isoformat() for a, t in by_agency.items()})
     await _save(uow, row, rated, **values)
     await uow.publish(
         RagRated(
@@ -325,6 +400,7 @@ async def rate_contact(
                 requested_by=user,
                 requested_at=now,
                 need_to_know=sealer.seal(contact_kid(contact_id), details),
+                agency_respond_by=by_agency,
             ),
             subject=contact_id,
             time=now,
@@ -341,5 +417,6 @@ async def rate_contact(
         "deadline": deadline,
         "warning_at": rules.clock.warning(received_at, command.rating),
         "agencies": agencies,
+        "agency_respond_by": by_agency or row.agency_respond_by,
         "information_requested": first,
     }
