@@ -16,7 +16,13 @@ from cloudevents.core.bindings.kafka import (
 from mash_schemas.envelope import Envelope
 from mash_schemas.events import EVENT_TYPES, model_for
 from mash_schemas.generate import GENERATED, ROOT, drift
-from mash_schemas.topics import TOPICS, TOPICS_BY_NAME, agency_requests, topic_for_event
+from mash_schemas.topics import (
+    AGENCY_TOPIC_OF,
+    TOPICS,
+    TOPICS_BY_NAME,
+    agency_requests,
+    topic_for_event,
+)
 from mash_schemas.upcasters import UPCASTERS, upcast
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -74,7 +80,9 @@ def test_every_event_type_has_exactly_one_home_topic() -> None:
     assert topic_for_event("uk.mash.agency.request.v1", "police") == agency_requests("police")
     for event_type in EVENT_TYPES:
         if event_type in ("uk.mash.agency.request.v1", "uk.mash.agency.response.v1",
-                          "uk.mash.dead_letter.v1"):
+                          "uk.mash.dead_letter.v1", *AGENCY_TOPIC_OF):
+            assert event_type == "uk.mash.dead_letter.v1" or topic_for_event(
+                event_type, "police").startswith("mash.agency.police.")
             continue
         assert topic_for_event(event_type) in TOPICS_BY_NAME
 

@@ -65,6 +65,10 @@ class ContactReceived(EventData):
     personal: Sealed = Field(description="Child, household, referrer and concern narrative")
 
 
+LawfulBasis = Literal["public_task", "legal_obligation", "vital_interests", "consent"]
+SocialCareResponse = Literal["strategy_discussion", "section_47", "section_17"]
+
+
 class ThresholdDecided(EventData):
     event_type: ClassVar[str] = "uk.mash.threshold.decided.v1"
     summary_line: ClassVar[str] = "A decision maker screened the contact against levels of need."
@@ -75,6 +79,20 @@ class ThresholdDecided(EventData):
     decided_by: str = Field(description="Staff identifier of the decision maker")
     decided_at: datetime
     rationale: Sealed
+    lawful_basis: LawfulBasis | None = Field(
+        None, description="The consent decision: the lawful basis for sharing; any but consent "
+        "means sharing without it (the reason for overriding it is in the sealed rationale, as "
+        "consent_override_reason)"
+    )
+    social_care_response: SocialCareResponse | None = Field(
+        None, description="For outcome social_care: what it starts"
+    )
+    working_hours_to_decide: float | None = Field(
+        None, description="MASH working hours from the contact's receipt to this decision"
+    )
+    within_one_working_day: bool | None = Field(
+        None, description="Working Together 2023: decided within one working day of receipt"
+    )
 
 
 class RagRated(EventData):
@@ -102,6 +120,10 @@ class InformationRequested(EventData):
     requested_by: str
     requested_at: datetime
     need_to_know: Sealed = Field(description="The fields agencies may be sent, sealed for the hub")
+    agency_respond_by: dict[str, datetime] | None = Field(
+        None, description="Each agency's own deadline, inside the RAG timescale (respond_by); "
+        "an agency not named here answers by respond_by"
+    )
 
 
 class AgencyRequest(EventData):
@@ -120,6 +142,38 @@ class AgencyRequest(EventData):
     )
 
 
+class RelevantDate(BaseModel):
+    """A date in an agency's answer that matters to the MASH (an incident, an appointment)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    date: str = Field(description="ISO 8601 date (or date-time)")
+    what: str = Field(max_length=500, description="What happened on that date")
+
+
+class Practitioner(BaseModel):
+    """The practitioner who researched the records and answered."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(max_length=200)
+    role: str | None = Field(None, max_length=200)
+    team: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=320)
+
+
+class AttachmentRef(BaseModel):
+    """A document the agency holds, shared by reference (never inline on the bus)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    uri: str = Field(max_length=2000, description="Where the MASH can fetch it, in the agency")
+    title: str | None = Field(None, max_length=300)
+    media_type: str | None = Field(None, max_length=100)
+    sha256: str | None = Field(None, description="Hex digest, to check what was fetched")
+
+
 class AgencyResponse(EventData):
     event_type: ClassVar[str] = "uk.mash.agency.response.v1"
     summary_line: ClassVar[str] = "An agency answers an information request (produced by agencies)."
@@ -128,6 +182,19 @@ class AgencyResponse(EventData):
     known_to_agency: bool
     summary: str = Field(description="What the agency knows, or 'nothing known'")
     responder: str | None = Field(None, description="The responding practitioner")
+    # Optional since issue 5; an answer with only the three fields above stays valid.
+    nothing_known: bool | None = Field(
+        None, description="True: the records were searched and hold nothing (then not known)"
+    )
+    involvement_summary: str | None = Field(
+        None, description="The agency's involvement with the child or family"
+    )
+    risk_information: str | None = Field(None, description="Risks the agency knows of")
+    relevant_dates: list[RelevantDate] = Field(default_factory=list)
+    responding_practitioner: Practitioner | None = None
+    attachments: list[AttachmentRef] = Field(
+        default_factory=list, description="Documents by reference"
+    )
 
 
 class InformationProvided(EventData):
@@ -142,6 +209,54 @@ class InformationProvided(EventData):
     late: bool
     summary: Sealed
     channel: Literal["kafka", "http"] = "kafka"
+
+
+class AgencyRejection(EventData):
+    event_type: ClassVar[str] = "uk.mash.agency.rejection.v1"
+    summary_line: ClassVar[str] = (
+        "The hub could not take an agency's answer; why (on the agency's rejections topic)."
+    )
+
+    agency: str
+    rejected_event_id: str | None = Field(None, description="The answer's CloudEvent id")
+    request_id: str | None = Field(None, description="The request the answer named, if any")
+    reason: str
+    errors: list[str] = Field(default_factory=list)
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    rejected_at: datetime
+
+
+class AgencyChased(EventData):
+    event_type: ClassVar[str] = "uk.mash.agency.chased.v1"
+    summary_line: ClassVar[str] = (
+        "A reminder to an agency that its answer is due soon (on its requests topic)."
+    )
+
+    request_id: str
+    contact_id: str
+    reference: str
+    agency: str
+    rating: RagRating
+    respond_by: datetime
+    chased_at: datetime
+
+
+class AgencyEscalated(EventData):
+    event_type: ClassVar[str] = "uk.mash.agency.escalated.v1"
+    summary_line: ClassVar[str] = (
+        "An agency had not answered by its deadline: recorded and escalated to the MASH manager."
+    )
+
+    contact_id: str
+    request_id: str
+    agency: str
+    rating: RagRating
+    respond_by: datetime
+    escalated_at: datetime
+    escalated_to: Literal["mash_manager"] = "mash_manager"
+    reason: Literal["no_answer_by_deadline"] = "no_answer_by_deadline"
 
 
 class PictureCompleted(EventData):
@@ -188,6 +303,51 @@ class DecisionMade(EventData):
     decided_at: datetime
     supersedes: str | None = Field(None, description="The decision this one replaces")
     rationale: Sealed
+    strategy_discussion_agencies: list[str] | None = Field(
+        None, description="social_care_s47: the agencies that took part in the strategy discussion"
+    )
+    strategy_discussion_at: datetime | None = Field(
+        None, description="social_care_s47: when the strategy discussion was held"
+    )
+    signpost_service: str | None = Field(
+        None, description="signpost: the service the family was pointed to"
+    )
+
+
+class HandoverSummary(EventData):
+    event_type: ClassVar[str] = "uk.mash.handover.summary.v1"
+    summary_line: ClassVar[str] = "The summary the receiving team gets when a case is handed over."
+
+    contact_id: str
+    decision_id: str
+    reference: str
+    receiving_team: str
+    outcome: DecisionOutcome
+    level_of_need: int = Field(ge=1)
+    supersedes: str | None = Field(None, description="The decision this handover replaces")
+    prepared_at: datetime
+    summary: Sealed = Field(
+        description="Subject and body of the handover (the child, the concern, the decision and "
+        "its rationale), sealed with the contact's key"
+    )
+
+
+class ReferralOutcome(EventData):
+    event_type: ClassVar[str] = "uk.mash.referral.outcome.v1"
+    summary_line: ClassVar[str] = (
+        "The outcome of a contact for the agency system that referred it (no personal data)."
+    )
+
+    contact_id: str
+    decision_id: str
+    reference: str
+    referrer_agency: str | None = Field(None, description="The referring agency, as it said")
+    outcome: DecisionOutcome
+    level_of_need: int = Field(ge=1)
+    receiving_team: str | None = None
+    supersedes: str | None = Field(None, description="The decision this outcome replaces")
+    next_steps: str = Field(description="What the referrer should do next, in plain words")
+    decided_at: datetime
 
 
 class FeedbackSent(EventData):
@@ -242,6 +402,120 @@ class BrokerEpochMarked(EventData):
     marked_at: datetime
 
 
+
+class ContactSubmitted(EventData):
+    event_type: ClassVar[str] = "uk.mash.contact.submitted.v1"
+    summary_line: ClassVar[str] = (
+        "An agency system submits a contact (the referral form, sealed with its agency key)."
+    )
+
+    submission_id: str = Field(
+        min_length=1, max_length=150,
+        description="The agency's own id for this submission; a resend keeps it (idempotent)",
+    )
+    agency: str = Field(description="The submitting agency, e.g. police")
+    submitted_at: datetime
+    form: Sealed = Field(
+        description="The referral form as POST /v1/contacts takes it, sealed with the "
+        "agency's key ('agency:<name>')"
+    )
+
+
+class ContactSubmissionAccepted(EventData):
+    event_type: ClassVar[str] = "uk.mash.contact.submission.accepted.v1"
+    summary_line: ClassVar[str] = (
+        "Intake accepted an agency's submitted contact: its references (on the agency's "
+        "requests topic)."
+    )
+
+    submission_id: str
+    agency: str
+    family_group_id: str
+    contact_ids: list[str]
+    references: list[str] = Field(description="One human reference per child")
+    accepted_at: datetime
+
+
+class ContactSubmissionRejected(EventData):
+    event_type: ClassVar[str] = "uk.mash.contact.submission.rejected.v1"
+    summary_line: ClassVar[str] = (
+        "Intake could not accept an agency's submitted contact; every reason (on the agency's "
+        "rejections topic, no personal data)."
+    )
+
+    submission_id: str | None = Field(None, description="The agency's id, if it could be read")
+    agency: str
+    rejected_event_id: str | None = Field(None, description="The submission's CloudEvent id")
+    reason: str
+    errors: list[str] = Field(
+        default_factory=list, description="'<field>: <what to put right>', one per problem"
+    )
+    rejected_at: datetime
+
+
+class LinkCandidate(BaseModel):
+    """An earlier contact that may be about the same child."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    link_id: str
+    contact_id: str = Field(description="The earlier contact")
+    reference: str
+    received_at: datetime
+    strength: Literal["exact", "likely", "possible"] = Field(
+        description="exact: same NHS number; likely / possible: ranked on name, date of birth "
+        "and postcode"
+    )
+    score: float = Field(ge=0, le=1)
+    basis: list[str] = Field(description="What agreed, e.g. nhs_number, name, date_of_birth")
+
+
+class ContactLinked(EventData):
+    event_type: ClassVar[str] = "uk.mash.contact.linked.v1"
+    summary_line: ClassVar[str] = (
+        "Intake found earlier contacts that may be about the same child (never merged silently)."
+    )
+
+    contact_id: str
+    reference: str
+    candidates: list[LinkCandidate] = Field(description="Best first")
+    contacts_in_12_months: int = Field(
+        ge=1, description="This contact's number among the child's contacts in the last 12 "
+        "months, counting exact and likely matches not rejected (3: a third contact)"
+    )
+    linked_at: datetime
+
+
+class ContactLinkDecided(EventData):
+    event_type: ClassVar[str] = "uk.mash.contact.link.decided.v1"
+    summary_line: ClassVar[str] = (
+        "A person confirmed or rejected that two contacts are about the same child."
+    )
+
+    link_id: str
+    contact_id: str
+    linked_contact_id: str
+    decision: Literal["confirmed", "rejected"]
+    strength: Literal["exact", "likely", "possible"]
+    decided_by: str
+    decided_at: datetime
+    contacts_in_12_months: int = Field(ge=1, description="Recounted after the decision")
+
+
+class WrittenFormOverdue(EventData):
+    event_type: ClassVar[str] = "uk.mash.contact.written_form.overdue.v1"
+    summary_line: ClassVar[str] = (
+        "A phone contact's written referral form has not followed in time."
+    )
+
+    contact_id: str
+    reference: str
+    family_group_id: str
+    received_at: datetime
+    due_at: datetime
+    recorded_by: str = Field(description="Staff who took the call")
+    overdue_at: datetime
+
 EVENT_TYPES: dict[str, type[EventData]] = {
     m.event_type: m
     for m in (
@@ -252,6 +526,9 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         AgencyRequest,
         AgencyResponse,
         InformationProvided,
+        AgencyRejection,
+        AgencyChased,
+        AgencyEscalated,
         PictureCompleted,
         DeadlineWarned,
         DeadlineBreached,
@@ -260,6 +537,14 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         RecordAccessed,
         DeadLetter,
         BrokerEpochMarked,
+        HandoverSummary,
+        ReferralOutcome,
+        ContactSubmitted,
+        ContactSubmissionAccepted,
+        ContactSubmissionRejected,
+        ContactLinked,
+        ContactLinkDecided,
+        WrittenFormOverdue,
     )
 }
 

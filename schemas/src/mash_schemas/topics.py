@@ -7,26 +7,38 @@ contact keeps its order within a topic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .codes import AGENCIES
 from .events import (
+    AgencyChased,
+    AgencyEscalated,
+    AgencyRejection,
     AgencyRequest,
     AgencyResponse,
     BrokerEpochMarked,
+    ContactLinkDecided,
+    ContactLinked,
     ContactReceived,
+    ContactSubmissionAccepted,
+    ContactSubmissionRejected,
+    ContactSubmitted,
     DeadLetter,
     DeadlineBreached,
     DeadlineWarned,
     DecisionMade,
     EventData,
     FeedbackSent,
+    HandoverSummary,
     InformationProvided,
     InformationRequested,
     PictureCompleted,
     RagRated,
     RecordAccessed,
+    ReferralOutcome,
     ThresholdDecided,
+    WrittenFormOverdue,
 )
 
 DAY_MS = 24 * 3600 * 1000
@@ -62,7 +74,10 @@ TRIAGE = "mash.triage"
 INFORMATION = "mash.information"
 DECISIONS = "mash.decisions"
 FEEDBACK = "mash.feedback"
+HANDOVER = "mash.handover"
+OUTCOMES = "mash.outcomes"
 AUDIT = "mash.audit"
+SUBMISSIONS = "mash.intake.submissions"
 EPOCH = "mash.cluster.epoch"
 
 
@@ -72,6 +87,19 @@ def agency_requests(agency: str) -> str:
 
 def agency_responses(agency: str) -> str:
     return f"mash.agency.{agency}.responses"
+
+
+def agency_rejections(agency: str) -> str:
+    return f"mash.agency.{agency}.rejections"
+
+
+# Event types whose home topic is one agency's own (publishing them needs the agency).
+AGENCY_TOPIC_OF: dict[str, Callable[[str], str]] = {
+    AgencyChased.event_type: agency_requests,
+    AgencyRejection.event_type: agency_rejections,
+    ContactSubmissionAccepted.event_type: agency_requests,
+    ContactSubmissionRejected.event_type: agency_rejections,
+}
 
 
 def dead_letters(service: str) -> str:
@@ -84,8 +112,10 @@ def _registry() -> tuple[Topic, ...]:
     topics = [
         Topic(
             CONTACTS,
-            "Contacts accepted by intake, one per child.",
-            (ContactReceived,),
+            "Contacts accepted by intake, one per child; the earlier contacts each may repeat "
+            "(links, and people's decisions on them); phone contacts whose written form is "
+            "overdue.",
+            (ContactReceived, ContactLinked, ContactLinkDecided, WrittenFormOverdue),
             producer="intake",
             consumers=("triage", "decision", "feedback"),
         ),
@@ -98,8 +128,9 @@ def _registry() -> tuple[Topic, ...]:
         ),
         Topic(
             INFORMATION,
-            "Agency answers accepted by the gateway, for the picture.",
-            (InformationProvided,),
+            "Agency answers accepted by the gateway, for the picture, and agencies that did "
+            "not answer by their deadline (escalated to the MASH manager).",
+            (InformationProvided, AgencyEscalated),
             producer="agency-gateway",
             consumers=("decision",),
         ),
@@ -115,7 +146,32 @@ def _registry() -> tuple[Topic, ...]:
             "Outcome feedback recorded for referrers and receiving teams.",
             (FeedbackSent,),
             producer="feedback",
-            consumers=(),
+            consumers=("decision",),
+        ),
+        Topic(
+            HANDOVER,
+            "Summaries for the teams that receive cases (sealed with the contact's key).",
+            (HandoverSummary,),
+            producer="feedback",
+            consumers=("receiving teams' systems",),
+        ),
+        Topic(
+            OUTCOMES,
+            "Outcomes for agency systems that referred a contact over Kafka; codes and the "
+            "reference only, no personal data.",
+            (ReferralOutcome,),
+            producer="feedback",
+            consumers=("referring agency systems",),
+        ),
+        Topic(
+            SUBMISSIONS,
+            "Contacts submitted by agency systems: the referral form sealed with the submitting "
+            "agency's key. Keyed by the agency's submission id.",
+            (ContactSubmitted,),
+            producer="agency systems",
+            consumers=("intake",),
+            partitions=3,
+            key="submission id",
         ),
         Topic(
             AUDIT,
@@ -140,8 +196,9 @@ def _registry() -> tuple[Topic, ...]:
             Topic(
                 agency_requests(agency),
                 f"Information requests addressed to {agency}; need-to-know fields sealed "
-                f"with {agency}'s key.",
-                (AgencyRequest,),
+                f"with {agency}'s key. Reminders before the deadline. Receipts for contacts "
+                f"{agency} submitted (from intake).",
+                (AgencyRequest, AgencyChased, ContactSubmissionAccepted),
                 producer="agency-gateway",
                 consumers=(f"{agency} systems",),
                 partitions=3,
@@ -155,6 +212,17 @@ def _registry() -> tuple[Topic, ...]:
                 producer=f"{agency} systems",
                 consumers=("agency-gateway",),
                 partitions=3,
+            )
+        )
+        topics.append(
+            Topic(
+                agency_rejections(agency),
+                f"Answers from {agency} the hub could not take, and why (no personal data); "
+                f"contacts {agency} submitted that intake could not accept, and why.",
+                (AgencyRejection, ContactSubmissionRejected),
+                producer="agency-gateway, intake",
+                consumers=(f"{agency} systems",),
+                partitions=1,
             )
         )
     for service in SERVICES:
@@ -187,6 +255,10 @@ def topic_for_event(event_type: str, agency: str | None = None) -> str:
         if not agency:
             raise ValueError("agency responses need an agency")
         return agency_responses(agency)
+    if event_type in AGENCY_TOPIC_OF:
+        if not agency:
+            raise ValueError(f"{event_type} needs an agency")
+        return AGENCY_TOPIC_OF[event_type](agency)
     for t in TOPICS:
         if any(e.event_type == event_type for e in t.events) and not t.name.startswith(
             ("mash.dlq.", "mash.agency.")

@@ -12,7 +12,7 @@ from mash_common.runtime import Clock, ServiceRuntime, Wiring
 from mash_schemas.envelope import utcnow
 
 from .config import GatewaySettings
-from .entrypoints import consumers
+from .entrypoints import consumers, timers
 from .entrypoints.api import router
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -20,17 +20,22 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 def build_runtime(settings: GatewaySettings, clock: Clock = utcnow) -> ServiceRuntime:
     sealer = Sealer(settings.data_key.get_secret_value())
+    agencies = list(settings.agencies)
     wiring = Wiring(
         migrations_dir=MIGRATIONS,
-        handlers=consumers.subscriptions(sealer, settings.profiles(), settings.agencies, clock),
-        topics=consumers.topics(settings.agencies),
+        handlers=consumers.subscriptions(
+            sealer, settings.profiles(), agencies, clock, settings.chaser_policy()
+        ),
+        topics=consumers.topics(agencies),
+        timers=[timers.tick],
+        rejection_hook=consumers.rejection_hook(agencies, clock),
     )
     return ServiceRuntime(settings, wiring, clock=clock, sealer=sealer)
 
 
 def build_app(settings: GatewaySettings | None = None, clock: Clock = utcnow) -> FastAPI:
     settings = settings or GatewaySettings()
-    return create_app(
+    app = create_app(
         build_runtime(settings, clock),
         title="MASH agency gateway",
         description=(
@@ -39,3 +44,5 @@ def build_app(settings: GatewaySettings | None = None, clock: Clock = utcnow) ->
         ),
         routers=[router],
     )
+    app.state.agency_credentials = settings.credentials()
+    return app

@@ -23,13 +23,22 @@ from mash_common.testing.service import produce, read_topic, settings_for, wait_
 from mash_gateway.config import GatewaySettings
 from mash_schemas.envelope import utcnow
 from mash_schemas.events import (
+    AgencyChased,
+    AgencyEscalated,
     AgencyRequest,
     AgencyResponse,
     DeadLetter,
     InformationProvided,
     InformationRequested,
 )
-from mash_schemas.topics import INFORMATION, TRIAGE, agency_requests, agency_responses, dead_letters
+from mash_schemas.topics import (
+    INFORMATION,
+    TRIAGE,
+    agency_rejections,
+    agency_requests,
+    agency_responses,
+    dead_letters,
+)
 
 CHILD = {
     "first_name": "Ava",
@@ -47,7 +56,7 @@ PROFILE = {
     "police": {**NAMES_AND_DOB, "address": CHILD["address"], "postcode": CHILD["postcode"]},
     "health": {**NAMES_AND_DOB, "nhs_number": CHILD["nhs_number"], "gp": CHILD["gp"]},
     "education": {**NAMES_AND_DOB, "school": CHILD["school"]},
-    "housing": NAMES_AND_DOB,
+    "housing": {**NAMES_AND_DOB, "address": CHILD["address"], "postcode": CHILD["postcode"]},
 }
 
 
@@ -77,7 +86,7 @@ class Hub:
 
     async def information_requested(
         self, agencies: list[str], *, respond_in: timedelta = timedelta(hours=4),
-        contact_id: str | None = None,
+        contact_id: str | None = None, agency_respond_in: dict[str, timedelta] | None = None,
     ) -> str:
         """Triage asks the gateway to consult `agencies` about a (new) contact; its id."""
         contact_id = contact_id or str(uuid.uuid4())
@@ -91,6 +100,7 @@ class Hub:
             contact_id=contact_id, reference="MASH-2026-000042", rating="amber",
             agencies=agencies, respond_by=now + respond_in, requested_by="staff:mgr-0007",
             requested_at=now, need_to_know=need_to_know,
+            agency_respond_by={a: now + d for a, d in (agency_respond_in or {}).items()} or None,
         )
         await self.publish(TRIAGE, data, subject=contact_id, source="/mash/triage")
         return contact_id
@@ -103,6 +113,14 @@ class Hub:
         return event_id, value
 
     # --- agencies read and answer --------------------------------------------------------
+    @staticmethod
+    def token(agency: str, user: str = "staff:pc-0001") -> dict[str, str]:
+        """The HTTP headers of an agency's system: its development API token."""
+        return {"Authorization": f"Bearer dev-{agency}-token", "X-Mash-User": user}
+
+    async def rejections(self, agency: str) -> list[Decoded]:
+        return [e for _, e in await self.read_events(agency_rejections(agency))]
+
     def agency_key(self, agency: str) -> str:
         return self.sealer.export_key(agency_kid(agency))
 
@@ -113,7 +131,7 @@ class Hub:
             found = {}
             for agency in agencies:
                 msgs = [m for m, e in await self.read_events(agency_requests(agency))
-                        if e.subject == contact_id]
+                        if e.subject == contact_id and isinstance(e.data, AgencyRequest)]
                 if msgs:
                     found[agency] = msgs
             return found if len(found) == len(agencies) else {}
@@ -147,10 +165,26 @@ class Hub:
     async def provided(self, contact_id: str, count: int = 1) -> list[Decoded]:
         async def probe() -> list[Decoded]:
             events = [e for _, e in await self.read_events(INFORMATION)]
-            mine = [e for e in events if e.subject == contact_id]
+            mine = [e for e in events
+                    if e.subject == contact_id and isinstance(e.data, InformationProvided)]
             return mine if len(mine) >= count else []
 
         return await wait_until(probe, what=f"{count} InformationProvided for {contact_id}")
+
+    async def escalated(self, contact_id: str, count: int = 1) -> list[Decoded]:
+        async def probe() -> list[Decoded]:
+            events = [e for _, e in await self.read_events(INFORMATION)]
+            # At least once on the bus: two copies' relays may both send one outbox row.
+            mine = list({e.event_id: e for e in events
+                         if e.subject == contact_id and isinstance(e.data, AgencyEscalated)
+                         }.values())
+            return mine if len(mine) >= count else []
+
+        return await wait_until(probe, what=f"{count} AgencyEscalated for {contact_id}")
+
+    async def chased(self, contact_id: str, agency: str) -> list[Decoded]:
+        return list({e.event_id: e for _, e in await self.read_events(agency_requests(agency))
+                     if e.subject == contact_id and isinstance(e.data, AgencyChased)}.values())
 
     def opened(self, event: Decoded) -> dict[str, Any]:
         data = event.data
@@ -185,12 +219,17 @@ class Hub:
             outcome: str | None = row.scalar_one_or_none()
             return outcome
 
-    async def published_count(self, app: FastAPI, event_type: str) -> int:
-        """Events of a type in the gateway's outbox (its durable log of what it published)."""
+    async def published_count(
+        self, app: FastAPI, event_type: str, contact_id: str | None = None
+    ) -> int:
+        """Events of a type in the gateway's outbox (its durable log of what it published),
+        about one contact if given (the outbox key is the contact id)."""
+        where = [outbox_table.c.event_type == event_type]
+        if contact_id is not None:
+            where.append(outbox_table.c.key == contact_id)
         async with self.runtime_of(app).db.sessions() as session:
             row = await session.execute(
-                select(func.count()).select_from(outbox_table)
-                .where(outbox_table.c.event_type == event_type)
+                select(func.count()).select_from(outbox_table).where(*where)
             )
             return int(row.scalar_one())
 

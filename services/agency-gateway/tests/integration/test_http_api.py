@@ -16,9 +16,8 @@ from mash_schemas.topics import AUDIT
 
 pytestmark = pytest.mark.integration
 
-POLICE = {"X-Mash-User": "staff:pc-0001", "X-Mash-Role": "agency_practitioner",
-          "X-Mash-Agency": "police"}
-HEALTH = {**POLICE, "X-Mash-Agency": "health"}
+POLICE = {"Authorization": "Bearer dev-police-token", "X-Mash-User": "staff:pc-0001"}
+HEALTH = {"Authorization": "Bearer dev-health-token", "X-Mash-User": "staff:hv-0002"}
 
 
 async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> None:
@@ -32,7 +31,12 @@ async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> No
         listing = "/v1/agencies/police/requests"
 
         assert (await client.get(listing, headers=HEALTH)).status_code == 403
-        assert (await client.get(listing)).status_code == 403  # no agency at all
+        assert (await client.get(listing)).status_code == 401  # no token at all
+        wrong = {"Authorization": "Bearer dev-police-token-guess"}
+        assert (await client.get(listing, headers=wrong)).status_code == 403
+        # The old trusted header opens nothing any more.
+        header_only = {"X-Mash-Agency": "police", "X-Mash-User": "staff:pc-0001"}
+        assert (await client.get(listing, headers=header_only)).status_code == 401
 
         async def listed() -> dict[str, Any]:
             found = (await client.get(listing, headers=POLICE)).json()["requests"]
@@ -42,6 +46,7 @@ async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> No
         assert mine["request_id"] == police.request_id and mine["rating"] == "amber"
         assert mine["subject_details"] == {"child": hub.PROFILE["police"]}
         assert 3500 < mine["seconds_left"] <= 3600 and mine["overdue"] is False
+        assert mine["reminded_at"] is None
 
         answer = {"known_to_agency": False, "summary": "Nothing known on PND."}
         url = f"/v1/agencies/police/requests/{police.request_id}/response"
@@ -54,7 +59,10 @@ async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> No
         bad = await client.post(url, json={**answer, "summary": ""}, headers=POLICE)
         assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "summary"]
 
-        r = await client.post(url, json=answer, headers=POLICE)
+        contradiction = {**answer, "known_to_agency": True, "nothing_known": True}
+        assert (await client.post(url, json=contradiction, headers=POLICE)).status_code == 422
+
+        r = await client.post(url, json={**answer, "nothing_known": True}, headers=POLICE)
         assert r.status_code == 202, r.text
         assert r.json()["status"] == "answered" and r.json()["late"] is False
         again = await client.post(url, json={**answer, "summary": "Retry"}, headers=POLICE)
@@ -65,7 +73,7 @@ async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> No
         assert isinstance(provided.data, InformationProvided)
         assert provided.data.channel == "http" and provided.data.known_to_agency is False
         assert hub.opened(provided) == {"summary": "Nothing known on PND.",
-                                        "responder": "staff:pc-0001"}
+                                        "responder": "staff:pc-0001", "nothing_known": True}
         assert await listed() == {}  # answered: no longer open
 
         status = (await client.get(f"/v1/contacts/{contact_id}/requests")).json()
@@ -94,13 +102,25 @@ async def test_an_http_answer_after_the_deadline_is_late_and_an_unknown_agency_i
                                                      respond_in=timedelta(minutes=-5))
         sent = await hub.requests_sent(contact_id, ["education"])
         education = hub.request_of(sent["education"][0])
-        school = {**POLICE, "X-Mash-Agency": "education"}
+        full = {
+            "known_to_agency": True, "summary": "Attendance 81% this term.",
+            "involvement_summary": "Pastoral support since September.",
+            "risk_information": "Often arrives without breakfast.",
+            "relevant_dates": [{"date": "2026-10-01", "what": "Welfare meeting"}],
+            "responding_practitioner": {"name": "Ms Head", "role": "Designated lead"},
+            "attachments": [{"uri": "https://school.example/docs/7", "title": "Attendance"}],
+        }
         r = await client.post(
             f"/v1/agencies/education/requests/{education.request_id}/response",
-            json={"known_to_agency": True, "summary": "Attendance 81% this term."},
-            headers=school,
+            json=full, headers=hub.token("education"),
         )
         assert r.status_code == 202 and r.json()["late"] is True
-        fire = {**POLICE, "X-Mash-Agency": "fire"}
+        [provided] = await hub.provided(contact_id)
+        opened = hub.opened(provided)
+        assert opened["risk_information"] == "Often arrives without breakfast."
+        assert opened["relevant_dates"] == full["relevant_dates"]
+        assert opened["responding_practitioner"]["name"] == "Ms Head"
+        assert opened["attachments"][0]["uri"] == "https://school.example/docs/7"
+        fire = {"Authorization": "Bearer dev-fire-token"}
         assert (await client.get("/v1/agencies/fire/requests", headers=fire)).status_code == 404
         assert (await client.get("/openapi.json")).status_code == 200

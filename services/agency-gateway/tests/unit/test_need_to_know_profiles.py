@@ -7,8 +7,9 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from mash_gateway.config import GatewaySettings
-from mash_gateway.domain.profiles import NeedToKnowProfiles, pick
+from mash_gateway.config import AgencyConfig, GatewaySettings
+from mash_gateway.domain.profiles import NeedToKnowProfiles, field_paths, pick
+from mash_schemas.codes import AGENCIES
 
 NEED_TO_KNOW = {
     "child": {
@@ -23,6 +24,12 @@ NEED_TO_KNOW = {
         "school": "Oak Primary",
         "gp": "Elm Surgery",
     },
+    "household": [
+        {"first_name": "Dee", "last_name": "Brook", "date_of_birth": "1990-02-03",
+         "relationship": "mother", "address": "1 Elm Row, Milton Keynes", "phone": "0700"},
+        {"first_name": "Rob", "last_name": "Stone", "date_of_birth": "1988-07-09",
+         "relationship": "mother's partner", "address": "4 Oak Lane", "phone": "0711"},
+    ],
     "concern": {"summary": "Came to school hungry three days running"},
     "referrer": {"name": "Jo Class"},
 }
@@ -30,22 +37,40 @@ NAMES_AND_DOB = {"first_name": "Ava", "last_name": "Brook", "date_of_birth": "20
 
 
 def test_every_agency_gets_the_childs_names_and_date_of_birth() -> None:
-    details = NeedToKnowProfiles().subject_details("probation", NEED_TO_KNOW)
-    assert details == {"child": NAMES_AND_DOB}
+    for agency in AGENCIES:
+        details = NeedToKnowProfiles().subject_details(agency, NEED_TO_KNOW)
+        assert NAMES_AND_DOB.items() <= details["child"].items()
+    probation = NeedToKnowProfiles().subject_details("probation", NEED_TO_KNOW)
+    assert probation["child"] == NAMES_AND_DOB
 
 
 @pytest.mark.parametrize(
     ("agency", "extra"),
     [
-        ("police", {"address": "1 Elm Row, Milton Keynes", "postcode": "MK9 1AA"}),
         ("health", {"nhs_number": "9434765919", "gp": "Elm Surgery"}),
         ("education", {"school": "Oak Primary"}),
-        ("housing", {}),
+        ("housing", {"address": "1 Elm Row, Milton Keynes", "postcode": "MK9 1AA"}),
     ],
 )
 def test_some_agencies_are_also_sent_their_own_fields(agency: str, extra: dict[str, str]) -> None:
     details = NeedToKnowProfiles().subject_details(agency, NEED_TO_KNOW)
     assert details == {"child": {**NAMES_AND_DOB, **extra}}
+
+
+def test_police_are_also_sent_the_household_adults_and_addresses() -> None:
+    details = NeedToKnowProfiles().subject_details("police", NEED_TO_KNOW)
+    assert details["child"] == {**NAMES_AND_DOB, "address": "1 Elm Row, Milton Keynes",
+                                "postcode": "MK9 1AA"}
+    assert details["household"] == [
+        {k: v for k, v in adult.items() if k != "phone"} for adult in NEED_TO_KNOW["household"]
+    ]
+
+
+@pytest.mark.parametrize("agency", AGENCIES)
+def test_every_agency_is_sent_exactly_its_profiles_fields(agency: str) -> None:
+    profiles = GatewaySettings().profiles()
+    details = profiles.subject_details(agency, NEED_TO_KNOW)
+    assert field_paths(details) == set(profiles.fields_for(agency)) - {"child.expected_due_date"}
 
 
 def test_the_concern_and_the_referrer_never_leave_the_hub() -> None:
@@ -60,26 +85,46 @@ def test_an_unborn_child_is_sent_the_due_date_instead() -> None:
 
 
 def test_fields_the_contact_lacks_are_left_out_and_nesting_is_kept() -> None:
-    record = {"child": {"first_name": "Ava", "school": ""}, "household": [{"name": "x"}]}
+    record = {"child": {"first_name": "Ava", "school": ""},
+              "household": [{"name": "x", "phone": "1"}, {"phone": "2"}]}
     assert pick(record, ["child.first_name", "child.school", "child.gp", "household.name",
-                         "nothing.here"]) == {"child": {"first_name": "Ava"}}
+                         "child.first_name.deeper", "nothing.here"]) == {
+        "child": {"first_name": "Ava"}, "household": [{"name": "x"}]}
 
 
 def test_profiles_are_configuration() -> None:
     settings = GatewaySettings(
         need_to_know_default=["child.first_name"],
-        need_to_know_extra={"police": ["child.postcode"]},
+        agencies={"police": AgencyConfig(need_to_know=["child.postcode"]),
+                  "health": AgencyConfig()},
     )
     profiles = settings.profiles()
     assert profiles.fields_for("police") == ("child.first_name", "child.postcode")
     assert profiles.fields_for("health") == ("child.first_name",)
 
 
-def test_profiles_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MASH_AGENCY_GATEWAY_NEED_TO_KNOW_EXTRA", '{"camhs": ["child.gp"]}')
-    assert GatewaySettings().profiles().fields_for("camhs")[-1] == "child.gp"
+def test_the_nine_agencies_are_the_default_configuration() -> None:
+    assert list(GatewaySettings().agencies) == list(AGENCIES)
 
 
-def test_a_profile_for_an_agency_the_hub_does_not_consult_is_refused() -> None:
-    with pytest.raises(ValidationError, match="unknown agency: fire"):
-        GatewaySettings(need_to_know_extra={"fire": ["child.address"]})
+def test_a_tenth_agency_is_one_configuration_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "MASH_AGENCY_GATEWAY_AGENCIES",
+        '{"police": {"need_to_know": ["child.address"]}, '
+        '"fire-service": {"need_to_know": ["child.address"], "reminder_fraction": 0.5}}',
+    )
+    settings = GatewaySettings()
+    assert list(settings.agencies) == ["police", "fire-service"]
+    assert settings.profiles().fields_for("fire-service")[-1] == "child.address"
+    assert settings.credentials().verify("fire-service", "dev-fire-service-token")
+
+
+def test_a_list_of_names_takes_the_default_profiles() -> None:
+    settings = GatewaySettings(agencies=["health", "education"])
+    assert settings.profiles().fields_for("health")[-2:] == ("child.nhs_number", "child.gp")
+    assert "police" not in settings.agencies
+
+
+def test_an_unknown_profile_field_is_refused() -> None:
+    with pytest.raises(ValidationError, match="extra"):
+        GatewaySettings(agencies={"police": {"need_to_know": [], "shoe_size": 9}})

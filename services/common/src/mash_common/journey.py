@@ -35,10 +35,20 @@ def poll(probe: Callable[[], T | None], *, timeout: float = 30.0, what: str = "i
     raise JourneyError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
+def dev_agency_token(agency: str) -> str:
+    """The agency gateway's development token for an agency (refused in production)."""
+    return f"dev-{agency}-token"
+
+
 class HubClient:
-    def __init__(self, urls: dict[str, str], timeout: float = 30.0) -> None:
+    def __init__(
+        self, urls: dict[str, str], timeout: float = 30.0,
+        agency_tokens: dict[str, str] | None = None,
+    ) -> None:
         self.urls = urls
         self.http = httpx.Client(timeout=timeout)
+        # Each agency's API token for the gateway's HTTP route; development tokens otherwise.
+        self.agency_tokens = agency_tokens or {}
 
     def close(self) -> None:
         self.http.close()
@@ -117,8 +127,11 @@ class HubClient:
         r = self.http.post(
             self._url("agency-gateway", f"/v1/agencies/{agency}/requests/{request_id}/response"),
             json={"known_to_agency": known, "summary": summary, "responder": responder},
-            headers={"X-Mash-User": f"agency:{agency}:demo", "X-Mash-Role": "agency_practitioner",
-                     "X-Mash-Agency": agency},
+            headers={
+                "Authorization": "Bearer "
+                + self.agency_tokens.get(agency, dev_agency_token(agency)),
+                "X-Mash-User": f"agency:{agency}:demo",
+            },
         )
         if r.status_code >= 400:
             raise JourneyError(f"answer from {agency}: {r.status_code} {r.text}")

@@ -80,6 +80,14 @@ def marf(rng: random.Random, scenario: int | None = None, *, children: int = 1,
             "Telling them could put the children at risk." if s["risk"] else None
         ),
         "consent_given": not s["risk"] and s["kind"] == "professional",
+        # Intake asks who gave consent and whose information it covers (issue 3).
+        "consent_given_by": (
+            "The child's mother" if (not s["risk"] and s["kind"] == "professional") else None
+        ),
+        "consent_covers": (
+            "The mother and the children" if (not s["risk"] and s["kind"] == "professional")
+            else None
+        ),
         "consent_not_sought_reason": (
             None if (not s["risk"] and s["kind"] == "professional")
             else "Possible significant harm: sharing without consent to protect the child."

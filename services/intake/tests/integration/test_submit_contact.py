@@ -24,6 +24,8 @@ def marf(**overrides: Any) -> dict[str, Any]:
                      "email": "jo@oak.example"},
         "parents_aware": True,
         "consent_given": True,
+        "consent_given_by": "Mother",
+        "consent_covers": "Mother and both children",
         "children": [
             {"first_name": "Ava", "last_name": "Brook", "date_of_birth": "2017-05-01"},
             {"first_name": "Leo", "last_name": "Brook", "date_of_birth": "2019-09-12"},
@@ -82,10 +84,30 @@ async def test_bad_input_is_a_422_naming_the_field_and_stores_nothing(
         assert r.status_code == 422
         [err] = r.json()["detail"]
         assert err["loc"] == ["body", "contact_source"]
-        assert "CIN code" in err["msg"]
-        future = marf(children=[{"first_name": "A", "date_of_birth": "2999-01-01"}])
-        r = await client.post("/v1/contacts", json=future)
-        assert r.status_code == 422 and "future" in r.text
+        assert err["msg"] == ("contact source must be a CIN code from 1A to 10, for example 2A "
+                              "for a school")
+        bad = marf(parents_aware=False, children=[
+            {"first_name": "A", "date_of_birth": "2999-01-01"},
+            {"first_name": "B", "date_of_birth": "2017-01-01", "nhs_number": "9434765918",
+             "postcode": "MK9"},
+        ])
+        r = await client.post("/v1/contacts", json=bad)
+        assert r.status_code == 422
+        assert {tuple(e["loc"]): e["msg"] for e in r.json()["detail"]} == {
+            ("body", "children", 0, "date_of_birth"):
+                "the date of birth cannot be in the future (for an unborn child give the due "
+                "date)",
+            ("body", "children", 1, "nhs_number"):
+                "this is not a valid NHS number: it has 10 digits and the last one is a check "
+                "digit that does not match (look for a mistyped digit)",
+            ("body", "children", 1, "postcode"):
+                "this is not a UK postcode (it should look like MK9 3EP)",
+            ("body", "parents_not_aware_reason"):
+                "say why the parents or carers do not know about this contact",
+        }
+        r = await client.post("/v1/contacts", json=marf(parents_aware=False))
+        assert r.status_code == 422 and [e["loc"] for e in r.json()["detail"]] == [
+            ["body", "parents_not_aware_reason"]]
         status = (await client.get("/readyz")).json()
         assert status["outbox_pending"] == 0 and status["published"] == 0
 

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mash_schemas.events import Sealed
 
+from ..domain.chasers import Chaser, ChaserKind
 from ..domain.requests import AgencyRequestRecord, Answer, RequestStatus
-from .tables import agency_requests
+from .tables import agency_chasers, agency_requests
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -121,3 +122,75 @@ class AgencyRequests:
             )
         ).all()
         return [_record(r) for r in rows]
+
+
+_WAITING = (agency_chasers.c.fired_at.is_(None), agency_chasers.c.cancelled_at.is_(None))
+
+
+class Chasers:
+    """The chasers' clock in the database: it fires after any restart, and exactly once."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def plan(self, request: AgencyRequestRecord, chasers: list[Chaser]) -> None:
+        for chaser in chasers:
+            await self.session.execute(
+                insert(agency_chasers).values(
+                    request_id=request.request_id,
+                    kind=chaser.kind.value,
+                    contact_id=request.contact_id,
+                    agency=request.agency,
+                    due_at=chaser.due_at,
+                )
+            )
+
+    async def cancel(self, request_id: str, *, now: datetime, reason: str) -> None:
+        await self.session.execute(
+            update(agency_chasers)
+            .where(agency_chasers.c.request_id == request_id, *_WAITING)
+            .values(cancelled_at=now, cancel_reason=reason)
+        )
+
+    async def cancel_one(
+        self, request_id: str, kind: ChaserKind, *, now: datetime, reason: str
+    ) -> None:
+        await self.session.execute(
+            update(agency_chasers)
+            .where(agency_chasers.c.request_id == request_id,
+                   agency_chasers.c.kind == kind.value, *_WAITING)
+            .values(cancelled_at=now, cancel_reason=reason)
+        )
+
+    async def due(self, now: datetime, limit: int) -> list[tuple[str, ChaserKind]]:
+        """The waiting chasers that have come, earliest first (a reminder before its
+        escalation)."""
+        rows = await self.session.execute(
+            select(agency_chasers.c.request_id, agency_chasers.c.kind)
+            .where(*_WAITING, agency_chasers.c.due_at <= now)
+            .order_by(agency_chasers.c.due_at, agency_chasers.c.kind.desc(),
+                      agency_chasers.c.request_id)
+            .limit(limit)
+        )
+        return [(r.request_id, ChaserKind(r.kind)) for r in rows]
+
+    async def mark_fired(self, request_id: str, kind: ChaserKind, *, now: datetime) -> bool:
+        """The guarded UPDATE that makes a chaser fire once: a second copy of the service, or
+        a tick that raced the answer, finds it no longer waiting."""
+        result = await self.session.execute(
+            update(agency_chasers)
+            .where(agency_chasers.c.request_id == request_id,
+                   agency_chasers.c.kind == kind.value, *_WAITING)
+            .values(fired_at=now)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def fired_for(self, request_ids: list[str]) -> dict[tuple[str, str], datetime]:
+        if not request_ids:
+            return {}
+        rows = await self.session.execute(
+            select(agency_chasers.c.request_id, agency_chasers.c.kind, agency_chasers.c.fired_at)
+            .where(agency_chasers.c.request_id.in_(request_ids),
+                   agency_chasers.c.fired_at.is_not(None))
+        )
+        return {(r.request_id, r.kind): r.fired_at for r in rows}

@@ -2,6 +2,8 @@
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, Index, MetaData, String, Table
 
+from mash_common.db import UtcDateTime
+
 metadata = MetaData()
 
 agency_requests = Table(
@@ -26,4 +28,25 @@ agency_requests = Table(
     # Sealed with the contact's key, as published in InformationProvided.
     Column("answer", JSON, nullable=True),
     Index("ix_agency_requests_agency_status_respond_by", "agency", "status", "respond_by"),
+)
+
+# Tables added after version 1 live in their own metadata: migration 0001 creates `metadata`
+# as it stands, so a table added there would be created twice. Each later table is created,
+# written out in full, by its own migration.
+later_metadata = MetaData()
+
+# The chasers (issue 5): one row per request per kind (remind, escalate), planned with the
+# request, fired once by the timer, cancelled by the answer. Rows are never deleted.
+agency_chasers = Table(
+    "agency_chasers",
+    later_metadata,
+    Column("request_id", String(36), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("contact_id", String(64), nullable=False, index=True),
+    Column("agency", String(64), nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("fired_at", UtcDateTime, nullable=True),
+    Column("cancelled_at", UtcDateTime, nullable=True),
+    Column("cancel_reason", String(32), nullable=True),
+    Index("ix_agency_chasers_due", "fired_at", "cancelled_at", "due_at"),
 )

@@ -13,47 +13,79 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# The defaults a MASH starts from (DOMAIN.md; issue 5 deepens them). Settings override both.
+# The defaults a MASH starts from (DOMAIN.md, issue 5). Settings override every one of them.
 DEFAULT_FIELDS: tuple[str, ...] = (
     "child.first_name",
     "child.last_name",
     "child.date_of_birth",
     "child.expected_due_date",
 )
+_ADDRESS = ("child.address", "child.postcode")
+# `household` is a list of people on the referral form: a path through it picks those fields
+# of every member.
+_HOUSEHOLD_ADULTS = (
+    "household.first_name",
+    "household.last_name",
+    "household.date_of_birth",
+    "household.relationship",
+    "household.address",
+)
 AGENCY_EXTRA_FIELDS: dict[str, tuple[str, ...]] = {
-    "police": ("child.address", "child.postcode"),
+    "police": (*_ADDRESS, *_HOUSEHOLD_ADULTS),
     "health": ("child.nhs_number", "child.gp"),
+    "childrens-social-care": (*_ADDRESS, *_HOUSEHOLD_ADULTS),
+    "adult-safeguarding": _HOUSEHOLD_ADULTS,
     "education": ("child.school",),
+    "probation": _HOUSEHOLD_ADULTS,
+    "housing": _ADDRESS,
+    "youth-offending": (*_ADDRESS, "child.school"),
+    "camhs": ("child.nhs_number", "child.gp", "child.school"),
 }
 
-_MISSING = object()
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == {} or value == []
 
 
-def _lookup(record: Mapping[str, Any], path: str) -> Any:
-    value: Any = record
-    for part in path.split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            return _MISSING
-        value = value[part]
-    return value
-
-
-def _place(out: dict[str, Any], path: str, value: Any) -> None:
-    *parents, leaf = path.split(".")
-    node = out
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[leaf] = value
+def _pick(value: Any, paths: list[list[str]]) -> Any:
+    """`value` cut down to `paths` (each a list of keys; [] means the whole value)."""
+    if any(not p for p in paths):
+        return value
+    if isinstance(value, Mapping):
+        heads: dict[str, list[list[str]]] = {}
+        for head, *rest in paths:
+            heads.setdefault(head, []).append(rest)
+        out = {}
+        for head, rests in heads.items():
+            if head in value:
+                picked = _pick(value[head], rests)
+                if not _empty(picked):
+                    out[head] = picked
+        return out
+    if isinstance(value, list):
+        items = [_pick(item, paths) for item in value if isinstance(item, Mapping)]
+        return [i for i in items if not _empty(i)]
+    return None  # a path that goes deeper than the record: nothing there
 
 
 def pick(record: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
-    """Only the named fields of `record`, keeping their nesting; absent or empty ones left out."""
-    out: dict[str, Any] = {}
-    for path in fields:
-        value = _lookup(record, path)
-        if value is _MISSING or value is None or value == "":
-            continue
-        _place(out, path, value)
+    """Only the named fields of `record`, keeping their nesting; absent or empty ones left out.
+    A path through a list (``household.first_name``) picks that field of every member."""
+    picked = _pick(record, [f.split(".") for f in dict.fromkeys(fields)])
+    return picked if isinstance(picked, dict) else {}
+
+
+def field_paths(details: Mapping[str, Any], prefix: str = "") -> set[str]:
+    """The dotted paths of every leaf in `details` (list members share their path)."""
+    out: set[str] = set()
+    for key, value in details.items():
+        path = f"{prefix}{key}"
+        members = value if isinstance(value, list) else [value]
+        for member in members:
+            if isinstance(member, Mapping):
+                out |= field_paths(member, f"{path}.")
+            else:
+                out.add(path)
     return out
 
 

@@ -43,6 +43,19 @@ class AnswerForWrongContact(AnswerRefused):
         )
 
 
+class ContradictoryAnswer(AnswerRefused):
+    def __init__(self, request_id: str) -> None:
+        super().__init__(
+            f"answer to {request_id} says nothing is known yet that the child is known"
+        )
+
+
+def check_consistent(request_id: str, *, known_to_agency: bool, nothing_known: bool | None) -> None:
+    """"Nothing known" and "known to the agency" cannot both be true."""
+    if nothing_known and known_to_agency:
+        raise ContradictoryAnswer(request_id)
+
+
 class UnknownAgency(Exception):
     def __init__(self, agencies: Iterable[str]) -> None:
         super().__init__(f"not an agency this hub consults: {', '.join(sorted(agencies))}")

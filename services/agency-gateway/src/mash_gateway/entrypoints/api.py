@@ -6,28 +6,57 @@ checks, same InformationProvided event, channel "http").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mash_common.http import RuntimeDep
-from mash_common.identity import Caller, CallerDep
 
 from ..domain.requests import AnswerRefused
 from ..service_layer import handlers
-from ..service_layer.commands import AnswerBody, RecordAnswer
+from ..service_layer.commands import AnswerBody, RecordAnswer, answer_details
+from .credentials import AgencyCredentials
 
 router = APIRouter(prefix="/v1")
 
 AgencyPath = Annotated[str, Path(max_length=64, description="e.g. police, health, education")]
 
+bearer = HTTPBearer(
+    auto_error=False,
+    description="The agency's own API token (one per agency; it opens that agency's requests "
+    "and no other's)",
+)
 
-def _authorise(runtime: RuntimeDep, caller: Caller, agency: str) -> None:
-    # The walking skeleton trusts X-Mash-Agency; issue 7 replaces it with a signed token.
-    if caller.agency != agency:
-        raise HTTPException(403, f"only {agency} may read or answer {agency}'s requests")
+
+@dataclass(frozen=True)
+class AgencyCaller:
+    agency: str
+    user: str  # the practitioner, as the agency's system names them; for the audit trail
+
+
+def agency_caller(
+    agency: AgencyPath,
+    request: Request,
+    runtime: RuntimeDep,
+    token: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    x_mash_user: Annotated[str | None, Header(max_length=100)] = None,
+) -> AgencyCaller:
+    """Only the agency's own token opens its requests: another agency's token is refused
+    (403) exactly as a wrong one is."""
+    if token is None:
+        raise HTTPException(401, "an agency API token is required (Authorization: Bearer)",
+                            headers={"WWW-Authenticate": "Bearer"})
     if agency not in runtime.settings.agencies:  # type: ignore[attr-defined]
         raise HTTPException(404, f"{agency} is not an agency this hub consults")
+    credentials: AgencyCredentials = request.app.state.agency_credentials
+    if not credentials.verify(agency, token.credentials):
+        raise HTTPException(403, f"only {agency}'s token may read or answer {agency}'s requests")
+    return AgencyCaller(agency=agency, user=x_mash_user or f"agency:{agency}")
+
+
+AgencyCallerDep = Annotated[AgencyCaller, Depends(agency_caller)]
 
 
 @router.get(
@@ -35,7 +64,7 @@ def _authorise(runtime: RuntimeDep, caller: Caller, agency: str) -> None:
     tags=["agencies"],
     summary="An agency's open information requests",
     description=(
-        "The calling agency (X-Mash-Agency) must be the agency in the path, else 403. Lists "
+        "Needs the agency's own token (Authorization: Bearer): none 401, another's 403. Lists "
         "open requests, most urgent first, with the child's details the agency needs to know "
         "(opened) and the seconds left to answer (negative once overdue). Each contact shown "
         "is an audited read."
@@ -44,13 +73,12 @@ def _authorise(runtime: RuntimeDep, caller: Caller, agency: str) -> None:
 async def open_requests(
     agency: AgencyPath,
     runtime: RuntimeDep,
-    caller: CallerDep,
+    caller: AgencyCallerDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
-    _authorise(runtime, caller, agency)
     async with runtime.unit_of_work() as uow:
         found = await handlers.open_requests_for_agency(
-            uow, runtime.sealer, agency, user=caller.user, role=caller.role,
+            uow, runtime.sealer, agency, user=caller.user, role="agency_practitioner",
             now=runtime.clock(), limit=limit,
         )
     return {"agency": agency, "requests": found}
@@ -65,8 +93,9 @@ async def open_requests(
         "The same contract as an answer on `mash.agency.<agency>.responses`. 202: the answer "
         "was recorded (late if after the deadline) and passed on for the picture. 200: the "
         "request had already been answered; nothing changed (a retry is safe) and the body "
-        "says when and by which channel it was answered. 403: the caller is not that agency. "
-        "404: no such request for that agency."
+        "says when and by which channel it was answered. 401: no token; 403: not that "
+        "agency's token. 404: no such request for that agency. 422: a bad body, or "
+        "nothing_known with known_to_agency."
     ),
     responses={200: {"description": "Already answered; nothing changed"}},
 )
@@ -75,10 +104,11 @@ async def answer_request(
     request_id: Annotated[str, Path(max_length=64)],
     body: AnswerBody,
     runtime: RuntimeDep,
-    caller: CallerDep,
+    caller: AgencyCallerDep,
     response: Response,
 ) -> dict[str, Any]:
-    _authorise(runtime, caller, agency)
+    if body.nothing_known and body.known_to_agency:
+        raise HTTPException(422, "nothing_known cannot be true when known_to_agency is true")
     command = RecordAnswer(
         request_id=request_id,
         agency=agency,
@@ -87,6 +117,8 @@ async def answer_request(
         summary=body.summary,
         responder=body.responder or caller.user,
         channel="http",
+        nothing_known=body.nothing_known,
+        details=answer_details(body),
     )
     try:
         async with runtime.unit_of_work() as uow:
@@ -117,8 +149,9 @@ async def answer_request(
     tags=["contacts"],
     summary="Each agency's request for a contact, answered or not, and its time left",
     description=(
-        "For the hub's UI: status, when answered, whether late, and seconds left to answer "
-        "(negative once overdue, null once answered). No personal data."
+        "For the hub's UI: status, when answered, whether late, seconds left to answer "
+        "(negative once overdue, null once answered), when the agency was reminded and when "
+        "it was escalated for no answer by its deadline. No personal data."
     ),
 )
 async def contact_requests(

@@ -16,19 +16,24 @@ from typing import Any
 from mash_common.crypto import Sealer, SealError, agency_kid, contact_kid
 from mash_common.outbox import UnitOfWork
 from mash_schemas.events import (
+    AgencyChased,
+    AgencyEscalated,
     AgencyRequest,
     InformationProvided,
     InformationRequested,
     RecordAccessed,
 )
 
-from ..adapters.repository import AgencyRequests
+from ..adapters.repository import AgencyRequests, Chasers
+from ..domain.chasers import ChaserKind, ChaserPolicy
 from ..domain.profiles import NeedToKnowProfiles
 from ..domain.requests import (
     AgencyRequestRecord,
     Answer,
+    RequestStatus,
     UnknownRequest,
     agencies_to_ask,
+    check_consistent,
 )
 from .commands import RecordAnswer
 
@@ -48,9 +53,11 @@ async def request_information(
     event_id: str,
     agencies: Iterable[str],
     now: datetime,
+    chasers: ChaserPolicy | None = None,
 ) -> list[AgencyRequestRecord]:
     """One request per agency, each carrying only that agency's need-to-know fields, sealed
-    with that agency's own key."""
+    with that agency's own key, and its chasers planned."""
+    chasers = chasers or ChaserPolicy()
     asked = agencies_to_ask(event.agencies, agencies)
     if event.need_to_know.kid != contact_kid(event.contact_id):
         raise UnreadableRequest(
@@ -61,19 +68,26 @@ async def request_information(
     except SealError as exc:
         raise UnreadableRequest(str(exc)) from None
     repo = AgencyRequests(uow.session)
+    clock = Chasers(uow.session)
+    # Triage may give each agency its own deadline (an optional map on the event).
+    per_agency = event.agency_respond_by or {}
     created = []
     for agency in asked:
+        respond_by = chasers.deadline(
+            agency, event.requested_at, event.respond_by, per_agency.get(agency)
+        )
         request = AgencyRequestRecord(
             request_id=str(uuid.uuid4()),
             contact_id=event.contact_id,
             reference=event.reference,
             agency=agency,
             rating=event.rating,
-            respond_by=event.respond_by,
+            respond_by=respond_by,
             requested_at=event.requested_at,
         )
         details = sealer.seal(agency_kid(agency), profiles.subject_details(agency, need_to_know))
         await repo.add(request, subject_details=details, source_event_id=event_id)
+        await clock.plan(request, chasers.plan(agency, request.requested_at, respond_by))
         await uow.publish(
             AgencyRequest(
                 request_id=request.request_id,
@@ -115,16 +129,20 @@ async def record_answer(
     answer = request.answer(agency=command.agency, contact_id=command.contact_id, at=now)
     if answer is None:
         return AnswerOutcome(request, None)
-    sealed = sealer.seal(
-        contact_kid(request.contact_id),
-        {"summary": command.summary, "responder": command.responder},
-    )
+    check_consistent(request.request_id, known_to_agency=command.known_to_agency,
+                     nothing_known=command.nothing_known)
+    opened: dict[str, Any] = {"summary": command.summary, "responder": command.responder}
+    if command.nothing_known is not None:
+        opened["nothing_known"] = command.nothing_known
+    opened.update(command.details)
+    sealed = sealer.seal(contact_kid(request.contact_id), opened)
     won = await repo.mark_answered(
         request, answer, known_to_agency=command.known_to_agency, channel=command.channel,
         sealed_answer=sealed,
     )
     if not won:
         return AnswerOutcome(request, None)  # another answer committed first
+    await Chasers(uow.session).cancel(request.request_id, now=now, reason="answered")
     await uow.publish(
         InformationProvided(
             contact_id=request.contact_id,
@@ -155,6 +173,7 @@ async def open_requests_for_agency(
     """An agency's open requests with what it needs to know. Reading a child's details is
     audited: one RecordAccessed per contact shown."""
     found = await AgencyRequests(uow.session).open_for_agency(agency, limit=limit)
+    fired = await Chasers(uow.session).fired_for([r.request_id for r, _ in found])
     out = []
     for request, sealed in found:
         left = request.time_left(now)
@@ -169,6 +188,7 @@ async def open_requests_for_agency(
                 "respond_by": request.respond_by,
                 "seconds_left": left,
                 "overdue": left is not None and left < 0,
+                "reminded_at": fired.get((request.request_id, ChaserKind.REMIND)),
                 "subject_details": sealer.open(sealed),
             }
         )
@@ -193,9 +213,12 @@ async def requests_for_contact(
 ) -> list[dict[str, Any]]:
     """Each agency's request for one contact: who has answered and how long the rest have.
     No personal data."""
+    requests = await AgencyRequests(uow.session).for_contact(contact_id)
+    fired = await Chasers(uow.session).fired_for([r.request_id for r in requests])
     out = []
-    for request in await AgencyRequests(uow.session).for_contact(contact_id):
+    for request in requests:
         left = request.time_left(now)
+        escalated_at = fired.get((request.request_id, ChaserKind.ESCALATE))
         out.append(
             {
                 "request_id": request.request_id,
@@ -210,6 +233,52 @@ async def requests_for_contact(
                 "channel": request.channel,
                 "seconds_left": left,
                 "overdue": left is not None and left < 0,
+                "reminded_at": fired.get((request.request_id, ChaserKind.REMIND)),
+                "escalated_at": escalated_at,
+                "no_answer_by_deadline": escalated_at is not None,
             }
         )
     return out
+
+
+async def due_chasers(uow: UnitOfWork, now: datetime, limit: int) -> list[tuple[str, ChaserKind]]:
+    return await Chasers(uow.session).due(now, limit)
+
+
+async def fire_chaser(
+    uow: UnitOfWork, request_id: str, kind: ChaserKind, *, now: datetime
+) -> AgencyRequestRecord | None:
+    """Fire one chaser and publish it in the same transaction: a reminder to the agency on its
+    requests topic, or, at the deadline, the escalation to the MASH manager that records "no
+    answer by the deadline" for the picture. Returns the request when it fired."""
+    request = await AgencyRequests(uow.session).get(request_id)
+    clock = Chasers(uow.session)
+    if request is None or request.status is not RequestStatus.OPEN:
+        await clock.cancel(request_id, now=now, reason="answered")
+        return None
+    if kind is ChaserKind.REMIND and now >= request.respond_by:
+        # Down past the deadline (a restart): the escalation says it all; no stale reminder.
+        await clock.cancel_one(request_id, kind, now=now, reason="deadline passed")
+        return None
+    if not await clock.mark_fired(request_id, kind, now=now):
+        return None
+    if kind is ChaserKind.REMIND:
+        await uow.publish(
+            AgencyChased(
+                request_id=request.request_id, contact_id=request.contact_id,
+                reference=request.reference, agency=request.agency,
+                rating=request.rating,  # type: ignore[arg-type]
+                respond_by=request.respond_by, chased_at=now,
+            ),
+            subject=request.contact_id, agency=request.agency, time=now,
+        )
+    else:
+        await uow.publish(
+            AgencyEscalated(
+                contact_id=request.contact_id, request_id=request.request_id,
+                agency=request.agency, rating=request.rating,  # type: ignore[arg-type]
+                respond_by=request.respond_by, escalated_at=now,
+            ),
+            subject=request.contact_id, time=now,
+        )
+    return request

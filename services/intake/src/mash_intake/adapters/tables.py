@@ -1,6 +1,18 @@
 """Intake's own tables. Personal data is stored sealed, exactly as it travels."""
 
-from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 from mash_common.db import UtcDateTime
 
@@ -40,3 +52,45 @@ counters = Table(
     Column("value", Integer, nullable=False),
 )
 
+# Identity: each child filed under its blocking keys, as keyed hashes (HMAC-SHA256 under a key
+# of intake's own), so candidates are found without storing a name or a birthday in plaintext.
+identity_keys = Table(
+    "identity_keys",
+    metadata,
+    Column("key_hash", String(64), nullable=False),
+    Column("contact_id", String(36), nullable=False),
+    PrimaryKeyConstraint("key_hash", "contact_id"),
+    Index("ix_identity_keys_contact_id", "contact_id"),
+)
+
+# A candidate link between a new contact and an earlier one; a person confirms or rejects it.
+links = Table(
+    "links",
+    metadata,
+    Column("link_id", String(36), primary_key=True),
+    Column("contact_id", String(36), nullable=False, index=True),
+    Column("linked_contact_id", String(36), nullable=False, index=True),
+    Column("strength", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("basis", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    UniqueConstraint("contact_id", "linked_contact_id", name="uq_links_pair"),
+)
+
+# Phone contacts: the written form should follow; a timer reminds when it has not.
+written_form_reminders = Table(
+    "written_form_reminders",
+    metadata,
+    Column("family_group_id", String(36), primary_key=True),
+    Column("contact_id", String(36), nullable=False),
+    Column("reference", String(32), nullable=False, unique=True),
+    Column("recorded_by", String(100), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False, index=True),
+    Column("fired_at", UtcDateTime, nullable=True),
+    Column("followed_at", UtcDateTime, nullable=True),
+    Column("followed_by", String(36), nullable=True),
+)

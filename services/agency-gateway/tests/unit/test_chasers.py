@@ -1,0 +1,50 @@
+"""Chasers: a reminder before each agency's deadline and an escalation at it, from settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from mash_gateway.config import AgencyConfig, GatewaySettings
+from mash_gateway.domain.chasers import Chaser, ChaserKind, ChaserPolicy, plan_chasers
+
+T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+FOUR_HOURS = T0 + timedelta(hours=4)
+
+
+def test_a_reminder_before_the_deadline_and_an_escalation_at_it() -> None:
+    assert plan_chasers(T0, FOUR_HOURS, reminder_fraction=0.75) == [
+        Chaser(ChaserKind.REMIND, T0 + timedelta(hours=3)),
+        Chaser(ChaserKind.ESCALATE, FOUR_HOURS),
+    ]
+
+
+def test_a_request_made_after_its_deadline_is_only_escalated() -> None:
+    assert plan_chasers(T0, T0 - timedelta(minutes=1), reminder_fraction=0.5) == [
+        Chaser(ChaserKind.ESCALATE, T0 - timedelta(minutes=1))]
+
+
+def test_the_reminder_fraction_must_fall_inside_the_time_to_answer() -> None:
+    with pytest.raises(ValueError, match="strictly between"):
+        plan_chasers(T0, FOUR_HOURS, reminder_fraction=1.0)
+
+
+def test_each_agency_has_its_own_deadline_and_reminder_from_configuration() -> None:
+    settings = GatewaySettings(
+        chaser_reminder_fraction=0.5,
+        agencies={"police": AgencyConfig(), "education": AgencyConfig(
+            deadline_fraction=0.5, reminder_fraction=0.9)},
+    )
+    policy = settings.chaser_policy()
+    assert policy.deadline("police", T0, FOUR_HOURS) == FOUR_HOURS
+    assert policy.deadline("education", T0, FOUR_HOURS) == T0 + timedelta(hours=2)
+    assert policy.plan("police", T0, FOUR_HOURS)[0].due_at == T0 + timedelta(hours=2)
+    assert policy.plan("education", T0, T0 + timedelta(hours=2))[0].due_at == (
+        T0 + timedelta(hours=1.8))
+
+
+def test_a_per_agency_deadline_from_triage_wins() -> None:
+    own = T0 + timedelta(hours=1)
+    policy = ChaserPolicy(agency_deadline_fraction={"police": 0.5})
+    assert policy.deadline("police", T0, FOUR_HOURS, per_agency=own) == own
