@@ -7,20 +7,15 @@ services in SQLite files: the journey crosses both engines.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
 from mash_common.broker import EmbeddedBroker, free_port
-from mash_common.devstack import SERVICES, Stack
+from mash_common.devstack import Stack
 from mash_common.journey import HubClient
 from mash_common.kafka import ensure_topics
-from mash_common.testing.plugin import create_database, drop_database
 from mash_common.testing.service import run_sync
-
-T = TypeVar("T")
-
+from mash_common.testing.stack import running_stack
 
 run = run_sync
 
@@ -37,31 +32,10 @@ def e2e_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBro
 def stack(
     e2e_broker: EmbeddedBroker, postgres_admin_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    data_dir: Path = tmp_path_factory.mktemp("e2e-data")
-    pg = {name: run(create_database(postgres_admin_url)) for name in ("triage", "decision")}
-    stack = Stack(
-        bootstrap=e2e_broker.bootstrap,
-        data_dir=data_dir,
-        ports={s.name: free_port() for s in SERVICES},
-        database_urls=pg,
-        extra_env={
-            "MASH_ENV": "test",
-            "MASH_SESSION_TIMEOUT_MS": "3000",
-            "MASH_HEARTBEAT_INTERVAL_MS": "500",
-            "MASH_METADATA_MAX_AGE_MS": "1000",
-            "MASH_EPOCH_CHECK_INTERVAL_S": "0.5",
-            "MASH_RELAY_INTERVAL_S": "0.05",
-            "MASH_TIMER_INTERVAL_S": "0.2",
-        },
-    )
-    try:
-        stack.start_all()
-        stack.wait_ready(timeout_s=90)
+    with running_stack(
+        e2e_broker.bootstrap, postgres_admin_url, tmp_path_factory.mktemp("e2e-data")
+    ) as stack:
         yield stack
-    finally:
-        stack.stop_all()
-        for url in pg.values():
-            run(drop_database(postgres_admin_url, url))
 
 
 @pytest.fixture(scope="session")
