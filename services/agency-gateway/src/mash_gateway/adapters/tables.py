@@ -1,6 +1,6 @@
 """The gateway's own tables. Need-to-know fields and answers are stored sealed, as they travel."""
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, MetaData, String, Table
+from sqlalchemy import JSON, Boolean, Column, Index, MetaData, String, Table
 
 from mash_common.db import UtcDateTime
 
@@ -14,14 +14,14 @@ agency_requests = Table(
     Column("reference", String(32), nullable=False),
     Column("agency", String(64), nullable=False),
     Column("rating", String(8), nullable=False),
-    Column("respond_by", DateTime(timezone=True), nullable=False),
-    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("respond_by", UtcDateTime, nullable=False),
+    Column("requested_at", UtcDateTime, nullable=False),
     # The InformationRequested event this request came from (traceability, re-requests).
     Column("information_requested_id", String(64), nullable=False),
     Column("status", String(16), nullable=False),
     # Sealed with the agency's key: exactly what the agency was sent.
     Column("subject_details", JSON, nullable=False),
-    Column("answered_at", DateTime(timezone=True), nullable=True),
+    Column("answered_at", UtcDateTime, nullable=True),
     Column("late", Boolean, nullable=True),
     Column("known_to_agency", Boolean, nullable=True),
     Column("channel", String(8), nullable=True),
@@ -30,16 +30,11 @@ agency_requests = Table(
     Index("ix_agency_requests_agency_status_respond_by", "agency", "status", "respond_by"),
 )
 
-# Tables added after version 1 live in their own metadata: migration 0001 creates `metadata`
-# as it stands, so a table added there would be created twice. Each later table is created,
-# written out in full, by its own migration.
-later_metadata = MetaData()
-
 # The chasers (issue 5): one row per request per kind (remind, escalate), planned with the
 # request, fired once by the timer, cancelled by the answer. Rows are never deleted.
 agency_chasers = Table(
     "agency_chasers",
-    later_metadata,
+    metadata,
     Column("request_id", String(36), primary_key=True),
     Column("kind", String(8), primary_key=True),
     Column("contact_id", String(64), nullable=False, index=True),
