@@ -36,7 +36,7 @@ bench: install ## raw broker vs end-to-end journey throughput, printed with thei
 
 lint: install ## ruff, formatting and mypy
 	$(PY) -m ruff check .
-	$(PY) -m mypy schemas/src services/common/src
+	$(PY) -m mypy schemas/src services/*/src
 
 format: install ## apply ruff's fixes
 	$(PY) -m ruff check --fix .

@@ -25,10 +25,14 @@ NEED_TO_KNOW = {
         "gp": "Elm Surgery",
     },
     "household": [
-        {"first_name": "Dee", "last_name": "Brook", "date_of_birth": "1990-02-03",
-         "relationship": "mother", "address": "1 Elm Row, Milton Keynes", "phone": "0700"},
-        {"first_name": "Rob", "last_name": "Stone", "date_of_birth": "1988-07-09",
-         "relationship": "mother's partner", "address": "4 Oak Lane", "phone": "0711"},
+        {"name": "Dee Brook", "date_of_birth": "1990-02-03", "relationship": "mother",
+         "address": "1 Elm Row, Milton Keynes", "postcode": "MK9 1AA", "phone": "0700"},
+        {"name": "Rob Stone", "date_of_birth": "1988-07-09", "relationship": "mother's partner",
+         "address": "4 Oak Lane", "postcode": "MK9 2BB", "phone": "0711"},
+    ],
+    "significant_adults": [
+        {"name": "Pat Brook", "date_of_birth": "1960-01-01", "relationship": "grandmother",
+         "address": "9 Ash Close", "postcode": "MK9 3CC", "phone": "0722"},
     ],
     "concern": {"summary": "Came to school hungry three days running"},
     "referrer": {"name": "Jo Class"},

@@ -160,12 +160,15 @@ class HubClient:
         self, contact_id: str, outcome: str = "social_care_s17", level_of_need: int = 3,
         receiving_team: str | None = "Assessment team north",
         rationale: str = "Needs a child and family assessment under section 17.",
+        **extra: Any,
     ) -> Any:
+        """`extra`: fields some outcomes require (strategy_discussion_agencies for section 47,
+        signpost_service for a signpost)."""
         return self._retry_until_known(
             lambda: self.http.post(
                 self._url("decision", f"/v1/contacts/{contact_id}/decision"),
                 json={"outcome": outcome, "level_of_need": level_of_need,
-                      "receiving_team": receiving_team, "rationale": rationale},
+                      "receiving_team": receiving_team, "rationale": rationale, **extra},
                 headers=STAFF["manager"],
             ),
             f"decision for {contact_id}",

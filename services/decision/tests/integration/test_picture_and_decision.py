@@ -309,3 +309,72 @@ async def test_a_malformed_message_on_each_topic_is_dead_lettered_and_the_consum
     assert reasons == {"not a valid CloudEvent envelope", "the event's subject is not its contact"}
     assert all(letter.consumer == "decision" for letter in found)
     assert status["dead_lettered"] >= 4 and status["consumer"] is True
+
+
+async def test_each_outcome_asks_for_what_it_needs_and_the_decision_event_carries_it(
+    kafka_bootstrap: str, database_url: str, clock: Any, hub_for: Any
+) -> None:
+    settings = settings_for(DecisionSettings, bootstrap=kafka_bootstrap, db_url=database_url)
+    s47, signpost = hub_for(kafka_bootstrap, settings), hub_for(kafka_bootstrap, settings)
+    async with running(build_app(settings, clock)) as client:
+        for hub in (s47, signpost):
+            await hub.send(hub.contact())
+            await hub.send(hub.screened())
+            await hub.send(hub.rated("red", hours=4))
+            await hub.send(hub.requested("police"))
+            await hub.send(hub.answered("police"))
+        for hub in (s47, signpost):
+            await wait_until(lambda h=hub: in_queue(client, h.contact_id), what="ready")
+
+        s47_url = f"/v1/contacts/{s47.contact_id}/decision"
+        body = {"outcome": "social_care_s47", "level_of_need": 4, "receiving_team": "CP team",
+                "rationale": "Injury unexplained; strategy discussion held this morning"}
+        missing = await client.post(s47_url, json=body, headers=MANAGER)
+        assert missing.status_code == 422
+        assert missing.json()["detail"][0]["loc"] == ["body", "strategy_discussion_agencies"]
+        left_out = await client.post(s47_url, headers=MANAGER, json={
+            **body, "strategy_discussion_agencies": ["police", "childrens-social-care"]})
+        assert left_out.status_code == 422 and "health" in left_out.text
+        made = await client.post(s47_url, headers=MANAGER, json={
+            **body, "strategy_discussion_agencies": ["police", "health", "childrens-social-care",
+                                                     "education"],
+            "strategy_discussion_at": "2026-03-02T09:40:00Z"})
+        assert made.status_code == 201, made.text
+
+        sp_url = f"/v1/contacts/{signpost.contact_id}/decision"
+        sp = {"outcome": "signpost", "level_of_need": 1,
+              "rationale": "Family asked for help with budgeting; no safeguarding concern"}
+        no_service = await client.post(sp_url, json=sp, headers=MANAGER)
+        assert no_service.status_code == 422
+        assert no_service.json()["detail"][0]["loc"] == ["body", "signpost_service"]
+        signposted = await client.post(sp_url, headers=MANAGER,
+                                       json={**sp, "signpost_service": "Citizens Advice"})
+        assert signposted.status_code == 201, signposted.text
+
+        timeliness = (await client.get(f"/v1/timeliness/{s47.contact_id}")).json()
+        summary = (await client.get("/v1/timeliness")).json()
+        unknown = await client.get("/v1/timeliness/no-such-contact")
+        events = {
+            e.data.contact_id: e.data
+            for hub in (s47, signpost)
+            for e in await wait_until(
+                lambda h=hub: h.published(DECISIONS, DecisionMade.event_type), what="decision")
+        }
+    decided = events[s47.contact_id]
+    assert decided.strategy_discussion_agencies == [
+        "childrens-social-care", "education", "health", "police"]
+    assert decided.strategy_discussion_at is not None
+    assert events[signpost.contact_id].signpost_service == "Citizens Advice"
+    assert events[signpost.contact_id].strategy_discussion_agencies is None
+
+    assert unknown.status_code == 404
+    assert timeliness["reference"] == s47.reference and timeliness["rating"] == "red"
+    seconds = timeliness["seconds_from_received"]
+    assert seconds["threshold"] == 5 * 60 and seconds["rated"] == 6 * 60
+    assert seconds["all_answered"] == 20 * 60 and seconds["decided"] == 45 * 60
+    assert seconds["feedback_sent"] is None  # feedback has not said so yet
+    assert timeliness["decided_in_time"] is True
+    assert timeliness["agencies"][0]["agency"] == "police"
+    assert timeliness["agencies"][0]["silent"] is False
+    assert summary["contacts"] >= 2 and summary["stages"]["decided"]["reached"] >= 2
+    assert summary["decided_in_time"] >= 2

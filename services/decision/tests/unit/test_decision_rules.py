@@ -67,5 +67,42 @@ def test_social_care_and_early_help_need_a_receiving_team() -> None:
     with pytest.raises(ValidationError) as err:
         MakeDecision(outcome="social_care_s17", level_of_need=3, rationale="x" * 20)
     assert err.value.errors()[0]["loc"] == ("receiving_team",)
-    ok = MakeDecision(outcome="signpost", level_of_need=1, rationale="Signposted to a group")
+    ok = MakeDecision(outcome="signpost", level_of_need=1, rationale="Signposted to a group",
+                      signpost_service="Parenting group, Bletchley")
     assert ok.receiving_team is None
+
+
+def test_a_signpost_names_the_service_and_only_a_signpost_does() -> None:
+    with pytest.raises(ValidationError) as err:
+        MakeDecision(outcome="signpost", level_of_need=1, rationale="Signposted to a group")
+    assert err.value.errors()[0]["loc"] == ("signpost_service",)
+    with pytest.raises(ValidationError) as err:
+        MakeDecision(outcome="nfa", level_of_need=1, rationale="Nothing more to do here",
+                     signpost_service="Food bank")
+    assert "only with a signpost outcome" in err.value.errors()[0]["msg"]
+
+
+S47 = {"outcome": "social_care_s47", "level_of_need": 4, "receiving_team": "Assessment 2",
+       "rationale": "Significant harm is likely; strategy discussion held"}
+
+
+def test_section_47_records_the_agencies_of_the_strategy_discussion() -> None:
+    with pytest.raises(ValidationError) as err:
+        MakeDecision(**S47)
+    assert err.value.errors()[0]["loc"] == ("strategy_discussion_agencies",)
+    with pytest.raises(ValidationError) as err:
+        MakeDecision(**S47, strategy_discussion_agencies=["police", "childrens-social-care"])
+    assert "health" in err.value.errors()[0]["msg"]
+    with pytest.raises(ValidationError) as err:
+        MakeDecision(**S47, strategy_discussion_agencies=["police", "the-vicar"])
+    ok = MakeDecision(**S47, strategy_discussion_agencies=[
+        "police", "health", "education", "childrens-social-care", "police"])
+    assert ok.strategy_discussion_agencies == [
+        "childrens-social-care", "education", "health", "police"]
+
+
+def test_a_strategy_discussion_is_recorded_only_with_section_47() -> None:
+    with pytest.raises(ValidationError) as err:
+        MakeDecision(outcome="social_care_s17", level_of_need=3, receiving_team="Assessment 2",
+                     rationale="Child in need assessment", strategy_discussion_agencies=["police"])
+    assert err.value.errors()[0]["loc"] == ("strategy_discussion_agencies",)

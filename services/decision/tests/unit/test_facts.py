@@ -16,3 +16,18 @@ def test_every_golden_example_of_a_picture_event_becomes_a_fact() -> None:
     assert picture.has_contact and picture.reference == "MASH-2026-000123"
     assert picture.completion is not None and picture.completion.reason == "deadline_passed"
     assert picture.status == "decided"
+
+
+def test_every_type_decision_consumes_has_a_fact_and_types_without_a_rule_are_noted() -> None:
+    from datetime import UTC, datetime
+
+    from mash_decision.domain.picture import Noted
+    from mash_decision.entrypoints.consumers import CONSUMED
+    from mash_schemas.events import RecordAccessed
+
+    assert set(PICTURE_EVENTS) <= set(CONSUMED)
+    envelope_time = datetime(2026, 11, 2, 14, tzinfo=UTC)
+    audit = next(e for e in example_data() if isinstance(e, RecordAccessed))
+    fact = fact_from("e-x", audit, envelope_time)
+    assert isinstance(fact, Noted) and fact.at == envelope_time
+    assert fact.event_type == RecordAccessed.event_type

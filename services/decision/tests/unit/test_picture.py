@@ -7,13 +7,19 @@ from datetime import UTC, datetime, timedelta
 
 from mash_decision.domain.picture import (
     AgencyAnswered,
+    AgencyEscalation,
     ContactArrived,
     DeadlineMissed,
     Decided,
+    EarlierContactsFound,
     Fact,
+    FeedbackGiven,
     InformationSought,
+    LinkDecided,
+    Noted,
     PictureComplete,
     RagRatingSet,
+    ThresholdScreened,
     fold,
     readiness,
 )
@@ -132,3 +138,57 @@ def test_breaches_are_counted_and_the_deadline_orders_the_queue() -> None:
     unrated = fold("c2", [contact(), requested("police", respond_in=30)])
     assert unrated.rating == "amber"  # from the information request, until a RAG rating
     assert unrated.due_at == at(40)
+
+
+def test_each_stage_of_a_contact_has_its_time_for_timeliness() -> None:
+    done = PictureComplete(event_id="e-done", at=at(31), reason="all_answered",
+                           answered=("health", "police"), silent=())
+    told = FeedbackGiven(event_id="e-fb", at=at(90), decision_id="d1", audience="referrer",
+                         channel="email", status="sent")
+    queued = FeedbackGiven(event_id="e-fq", at=at(61), decision_id="d1", audience="referrer",
+                           channel="email", status="recorded")
+    screened = ThresholdScreened(event_id="e-t", at=at(3), outcome="mash", level_of_need=3)
+    picture = fold("c1", [told, queued, decided("d2", 120, supersedes="d1"), decided("d1", 60),
+                          done, answered("health", 30), answered("police", 20), rated("red", 8, 4),
+                          rated("amber", 5), requested("police", "health"), screened,
+                          contact()])
+    assert picture.threshold_at == at(3)
+    assert [(when, rating) for when, rating, _ in picture.rag_history] == [
+        (at(5), "amber"), (at(8), "red")]
+    assert picture.rated_at == at(5)
+    assert picture.all_answered_at == at(30)
+    assert picture.decided_at == at(60)  # the first decision; a later one changes it
+    assert picture.feedback_sent_at == at(90)
+
+
+def test_silence_leaves_all_answers_in_unset() -> None:
+    picture = fold("c1", [contact(), requested("police", "health"), answered("police", 20)])
+    assert picture.all_answered_at is None and picture.feedback_sent_at is None
+
+
+def test_an_event_the_picture_has_no_rule_for_is_kept_in_order() -> None:
+    chased = Noted(event_id="e-chase", at=at(50), event_type="uk.mash.agency.chased.v1")
+    linked = Noted(event_id="e-link", at=at(1), event_type="uk.mash.contact.linked.v1")
+    picture = fold("c1", [chased, contact(), linked])
+    assert [n.event_type for n in picture.notes] == [
+        "uk.mash.contact.linked.v1", "uk.mash.agency.chased.v1"]
+    assert picture.status == "open"
+
+
+def test_repeat_contacts_and_escalated_silence_are_part_of_the_picture() -> None:
+    found = EarlierContactsFound(
+        event_id="e-link", at=at(1), contacts_in_12_months=3,
+        candidates=(("l1", "c0", "MASH-2025-000009", "likely"),
+                    ("l2", "c9", "MASH-2025-000100", "possible")))
+    rejected = LinkDecided(event_id="e-ld", at=at(15), link_id="l2", linked_contact_id="c9",
+                           decision="rejected", contacts_in_12_months=2)
+    escalated = AgencyEscalation(event_id="e-esc", at=at(71), agency="health",
+                                 respond_by=at(70))
+    picture = fold("c1", [escalated, rejected, contact(), found,
+                          requested("police", "health"), answered("police", 20)])
+    assert picture.contacts_in_12_months == 2
+    assert {e.link_id: e.status for e in picture.earlier_contacts.values()} == {
+        "l1": "suggested", "l2": "rejected"}
+    assert picture.earlier_contacts["l2"].reference == "MASH-2025-000100"
+    assert [(e.agency, e.at) for e in picture.escalations] == [("health", at(71))]
+    assert picture.silent == ("health",) and picture.notes == []

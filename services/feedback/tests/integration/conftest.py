@@ -3,14 +3,18 @@ on the real topics of the real broker."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
-from mash_common.codec import decode, encode
+from mash_common.broker import free_port
+from mash_common.codec import DecodeError, decode, encode
 from mash_common.crypto import Sealer, contact_kid
 from mash_common.testing.service import produce, read_topic
 from mash_feedback.config import FeedbackSettings
@@ -48,7 +52,7 @@ class Hub:
     async def resend(self, value: bytes, topic: str) -> None:
         await produce(self.bootstrap, topic, value, key=self.contact_id.encode())
 
-    def contact(self) -> ContactReceived:
+    def contact(self, channel: str = "web") -> ContactReceived:
         # The sealed form exactly as intake writes it.
         personal = {
             "child": {"first_name": "Ava", "last_name": "Brook", "date_of_birth": "2017-05-01",
@@ -68,7 +72,7 @@ class Hub:
         kind = self.referrer["kind"]
         return ContactReceived(
             contact_id=self.contact_id, reference=self.reference,
-            family_group_id=str(uuid.uuid4()), received_at=T0, channel="web",
+            family_group_id=str(uuid.uuid4()), received_at=T0, channel=channel,  # type: ignore[arg-type]
             contact_type="concern", contact_source={"professional": "2A"}.get(kind, "1A"),
             referrer_kind=kind, referrer_agency=self.referrer.get("agency"),
             immediate_risk=False, concern_factors=["16A", "3A"], child_age_years=8,
@@ -76,7 +80,7 @@ class Hub:
         )
 
     def decision(self, outcome: str = "early_help", team: str | None = "Early Help East",
-                 supersedes: str | None = None, hours: int = 30) -> DecisionMade:
+                 supersedes: str | None = None, hours: int = 30, **extra: Any) -> DecisionMade:
         return DecisionMade(
             contact_id=self.contact_id, decision_id=str(uuid.uuid4()),
             outcome=outcome, level_of_need=2,  # type: ignore[arg-type]
@@ -84,14 +88,18 @@ class Hub:
             supersedes=supersedes,
             rationale=self.sealer.seal(contact_kid(self.contact_id),
                                        {"rationale": "Needs support with routines"}),
+            **extra,
         )
 
     async def published(self, topic: str, event_type: str) -> list[Any]:
         out = []
         for m in await read_topic(self.bootstrap, topic):
-            if m.key is None or m.key.decode() != self.contact_id:
+            if m.key is None or m.key.decode(errors="replace") != self.contact_id:
                 continue
-            event = decode(m.value)
+            try:
+                event = decode(m.value)
+            except DecodeError:
+                continue  # another suite's malformed message
             if event.type == event_type:
                 out.append(event)
         return out
@@ -100,3 +108,45 @@ class Hub:
 @pytest.fixture
 def hub_for() -> Callable[[str, FeedbackSettings, str], Hub]:
     return Hub
+
+
+class Mailbox:
+    """A real SMTP server on localhost (aiosmtpd, in a thread of its own) keeping every email."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.received: list[email.message.EmailMessage] = []
+        self.controller: Controller | None = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append(message)  # type: ignore[arg-type]
+        return "250 OK"
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def for_reference(self, reference: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.received if m["X-MASH-Reference"] == reference]
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox(free_port())
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def closed_mailbox() -> Iterator[Mailbox]:
+    """A mail server that is down until the test starts it."""
+    box = Mailbox(free_port())
+    yield box
+    box.stop()

@@ -17,7 +17,7 @@ from mash_feedback.bootstrap import MIGRATIONS, build_runtime
 from mash_feedback.config import FeedbackSettings
 from mash_feedback.service_layer import handlers
 from mash_schemas.envelope import utcnow
-from mash_schemas.events import ContactReceived, EventData, FeedbackSent
+from mash_schemas.events import ContactReceived, EventData, FeedbackSent, HandoverSummary
 
 pytestmark = pytest.mark.integration
 
@@ -50,5 +50,7 @@ async def test_a_contact_and_its_decision_applied_at_once_give_feedback_once(
             ).all()
     finally:
         await runtime.db.dispose()
+    # Per decision: FeedbackSent for the referrer and the team, and the team's handover.
     assert sorted(published) == sorted(
-        (hub.contact_id, FeedbackSent.event_type) for hub in hubs for _ in range(2))
+        (hub.contact_id, event_type) for hub in hubs
+        for event_type in (FeedbackSent.event_type,) * 2 + (HandoverSummary.event_type,))

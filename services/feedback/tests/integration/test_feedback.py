@@ -50,7 +50,8 @@ async def test_a_professional_gets_the_outcome_and_the_receiving_team_a_summary(
     assert len(sent) == 2
     assert events["referrer"].referrer_kind == "professional"
     assert (events["referrer"].channel, events["referrer"].status) == ("record", "recorded")
-    assert events["receiving_team"].status == "recorded"
+    assert (events["receiving_team"].channel, events["receiving_team"].status) == (
+        "kafka", "sent")
     assert {e.data.decision_id for e in sent} == {decision.decision_id}
 
     assert r.status_code == 200, r.text

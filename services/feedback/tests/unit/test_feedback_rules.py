@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import get_args
 
 import pytest
@@ -14,7 +15,9 @@ from mash_feedback.domain.feedback import (
     Decision,
     Referral,
     Referrer,
+    RetryPolicy,
     feedback_for,
+    outcome_for_agency_system,
 )
 from mash_schemas.codes import DecisionOutcome
 
@@ -76,7 +79,8 @@ def test_an_anonymous_referrer_is_told_nothing() -> None:
     assert (to_referrer.channel, to_referrer.status, to_referrer.message) == (
         "none", "not_required", None)
     assert to_referrer.referrer_kind == "anonymous"
-    assert to_team.status == "recorded"  # the receiving team still gets its summary
+    # the receiving team still gets its summary, on the handover topic
+    assert (to_team.channel, to_team.status) == ("kafka", "sent")
 
 
 def test_the_receiving_team_gets_what_it_needs_to_find_the_child_and_why() -> None:
@@ -107,3 +111,45 @@ def test_every_outcome_has_words_and_next_steps(outcome: str) -> None:
     assert outcome in OUTCOME_WORDS and outcome in NEXT_STEPS
     to_referrer, _ = feedback_for(referral(PROFESSIONAL), decision(outcome, "Team X"))
     assert to_referrer.message and OUTCOME_WORDS[outcome] in to_referrer.message.body
+
+
+def test_with_a_mail_server_a_referrer_with_an_address_is_emailed() -> None:
+    to_referrer, _ = feedback_for(referral(PROFESSIONAL), decision(), email=True)
+    assert (to_referrer.channel, to_referrer.status) == ("email", "recorded")
+    public, _ = feedback_for(referral(PUBLIC), decision(), email=True)
+    assert public.channel == "email"
+    no_address, _ = feedback_for(referral(Referrer("professional", name="Jo")), decision(),
+                                 email=True)
+    assert no_address.channel == "record"  # kept to be read: there is nowhere to send it
+    anonymous, _ = feedback_for(referral(ANONYMOUS), decision(), email=True)
+    assert anonymous.channel == "none"
+
+
+def test_a_signpost_names_the_service_and_a_section_47_summary_names_the_discussion() -> None:
+    signposted = replace(decision("signpost", None), signpost_service="Citizens Advice")
+    to_referrer, _ = feedback_for(referral(PROFESSIONAL), signposted)
+    assert to_referrer.message and "pointed to Citizens Advice" in to_referrer.message.body
+    s47 = replace(decision("social_care_s47", "CP team"),
+                  strategy_discussion_agencies=("childrens-social-care", "health", "police"))
+    _, to_team = feedback_for(referral(PROFESSIONAL), s47)
+    assert to_team.message and (
+        "Strategy discussion with: childrens-social-care, health, police." in to_team.message.body)
+
+
+def test_only_an_agency_system_that_referred_gets_an_outcome_event() -> None:
+    assert outcome_for_agency_system(referral(PROFESSIONAL), decision()) is None
+    system = replace(referral(replace(PROFESSIONAL, agency="police")), channel="agency")
+    outcome = outcome_for_agency_system(system, decision())
+    assert outcome is not None and outcome.referrer_agency == "police"
+    assert (outcome.outcome, outcome.receiving_team) == ("early_help", "Early Help East")
+    assert "Early Help East will contact the family" in outcome.next_steps
+    assert "Ava" not in repr(outcome)  # codes and next steps: no personal data
+
+
+def test_email_retries_back_off_and_then_give_up() -> None:
+    policy = RetryPolicy(first=timedelta(seconds=30), longest=timedelta(minutes=5),
+                         max_attempts=6)
+    waits = [policy.after_failure(n, DECIDED) for n in range(1, 7)]
+    assert [w - DECIDED for w in waits[:5] if w] == [
+        timedelta(seconds=s) for s in (30, 60, 120, 240, 300)]
+    assert waits[5] is None  # the sixth failure: failed, visible to operators

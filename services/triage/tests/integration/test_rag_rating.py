@@ -71,7 +71,8 @@ async def test_the_first_rating_starts_the_clock_and_asks_the_agencies_for_the_l
     assert a.agency_respond_by == dict.fromkeys(a.agencies, agency_deadline)
     assert a.reference.startswith("MASH-")
     shared = hub.sealer.open(a.need_to_know)
-    assert set(shared) == {"child", "concern"}  # not the referrer, not the household
+    assert set(shared) == {"child", "concern", "household", "significant_adults"}
+    assert "referrer" not in shared  # never the referrer; the gateway picks per agency
     assert shared["child"]["last_name"] == "Brook" and "hungry" in shared["concern"]["summary"]
     assert a.need_to_know.kid == f"contact:{contact_id}"
     assert not any(b"Brook" in value for value in raw)  # nothing personal in plaintext

@@ -145,13 +145,15 @@ def test_the_managers_choice_of_agencies_wins_without_repeats() -> None:
     assert triage.choose_agencies(None, 3, DEFAULTS) == DEFAULTS[3]
 
 
-def test_agencies_need_to_know_the_child_and_the_concern_only() -> None:
+def test_agencies_may_be_sent_the_child_concern_and_household_never_the_referrer() -> None:
     personal = {
         "child": {"first_name": "Ava"}, "concern": {"summary": "hungry"},
+        "household": [{"name": "Dee", "relationship": "mother"}],
         "referrer": {"name": "Jo"}, "parents_aware": False, "parents_not_aware_reason": "risk",
     }
     assert triage.need_to_know(personal) == {
         "child": {"first_name": "Ava"}, "concern": {"summary": "hungry"},
+        "household": [{"name": "Dee", "relationship": "mother"}], "significant_adults": [],
     }
 
 

@@ -21,14 +21,12 @@ DEFAULT_FIELDS: tuple[str, ...] = (
     "child.expected_due_date",
 )
 _ADDRESS = ("child.address", "child.postcode")
-# `household` is a list of people on the referral form: a path through it picks those fields
-# of every member.
-_HOUSEHOLD_ADULTS = (
-    "household.first_name",
-    "household.last_name",
-    "household.date_of_birth",
-    "household.relationship",
-    "household.address",
+# `household` and `significant_adults` are lists of people on the referral form (intake's
+# `Person`): a path through a list picks that field of every member.
+_HOUSEHOLD_ADULTS = tuple(
+    f"{group}.{field}"
+    for group in ("household", "significant_adults")
+    for field in ("name", "date_of_birth", "relationship", "address", "postcode")
 )
 AGENCY_EXTRA_FIELDS: dict[str, tuple[str, ...]] = {
     "police": (*_ADDRESS, *_HOUSEHOLD_ADULTS),

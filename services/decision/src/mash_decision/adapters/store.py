@@ -99,6 +99,19 @@ class PictureStore:
                 ready_reason=completion.reason if completion else None,
                 decision_id=current.decision_id if current else None,
                 updated_at=now,
+                threshold_at=picture.threshold_at,
+                rated_at=picture.rated_at,
+                all_answered_at=picture.all_answered_at,
+                decided_at=picture.decided_at,
+                feedback_sent_at=picture.feedback_sent_at,
+                rag_history=[
+                    {"rated_at": at.isoformat(), "rating": rating,
+                     "deadline": deadline.isoformat()}
+                    for at, rating, deadline in picture.rag_history
+                ],
+                other_events=[
+                    {"type": n.event_type, "at": n.at.isoformat()} for n in picture.notes
+                ],
             )
         )
 
@@ -127,3 +140,20 @@ class PictureStore:
             )
         )
         return [r.contact_id for r in result]
+
+    async def picture_row(self, contact_id: str) -> Row[Any] | None:
+        result = await self.session.execute(
+            select(pictures).where(pictures.c.contact_id == contact_id)
+        )
+        return result.first()
+
+    async def timeliness_rows(self) -> Sequence[Any]:
+        result = await self.session.execute(
+            select(
+                pictures.c.contact_id, pictures.c.rating, pictures.c.deadline,
+                pictures.c.received_at, pictures.c.threshold_at, pictures.c.rated_at,
+                pictures.c.all_answered_at, pictures.c.ready_at, pictures.c.decided_at,
+                pictures.c.feedback_sent_at,
+            ).where(pictures.c.has_contact.is_(True))
+        )
+        return result.all()

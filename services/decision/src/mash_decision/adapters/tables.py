@@ -47,6 +47,15 @@ pictures = Table(
     Column("ready_reason", String(16), nullable=True),
     Column("decision_id", String(64), nullable=True),
     Column("updated_at", UtcDateTime(), nullable=True),
+    # Timeliness (migration 0002): when each stage was reached, by the events' own times.
+    Column("threshold_at", UtcDateTime(), nullable=True),
+    Column("rated_at", UtcDateTime(), nullable=True),
+    Column("all_answered_at", UtcDateTime(), nullable=True),
+    Column("decided_at", UtcDateTime(), nullable=True),
+    Column("feedback_sent_at", UtcDateTime(), nullable=True),
+    # [{rated_at, rating, deadline}] and [{type, at}] (events the picture has no rule for)
+    Column("rag_history", JSON, nullable=True),
+    Column("other_events", JSON, nullable=True),
 )
 
 # Every event applied to a picture (its own PictureCompleted and DecisionMade included).

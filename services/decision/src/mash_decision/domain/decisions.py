@@ -8,8 +8,35 @@ from .picture import Picture
 NEEDS_RECEIVING_TEAM = frozenset({"social_care_s17", "social_care_s47", "early_help"})
 
 
+# Working Together 2023: a strategy discussion involves at least children's social care, the
+# police and health; the agencies that took part are recorded with a section 47 decision.
+STRATEGY_DISCUSSION_CORE = ("childrens-social-care", "police", "health")
+
+
 def needs_receiving_team(outcome: str) -> bool:
     return outcome in NEEDS_RECEIVING_TEAM
+
+
+def strategy_discussion_problem(outcome: str, agencies: list[str] | None) -> str | None:
+    """Why the strategy discussion's agencies do not fit the outcome (None when they do)."""
+    if outcome != "social_care_s47":
+        if agencies:
+            return "a strategy discussion is recorded only with a social_care_s47 outcome"
+        return None
+    if not agencies:
+        return "name the agencies that took part in the strategy discussion (section 47)"
+    missing = [a for a in STRATEGY_DISCUSSION_CORE if a not in agencies]
+    if missing:
+        return "a strategy discussion needs " + ", ".join(missing) + " to take part"
+    return None
+
+
+def signpost_problem(outcome: str, service: str | None) -> str | None:
+    if outcome == "signpost" and not (service and service.strip()):
+        return "name the service the family is signposted to"
+    if outcome != "signpost" and service:
+        return "a signpost service is recorded only with a signpost outcome"
+    return None
 
 
 class DecisionRefused(Exception):

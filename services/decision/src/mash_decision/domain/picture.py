@@ -85,6 +85,51 @@ class Decided(Fact):
     receiving_team: str | None
     decided_by: str
     supersedes: str | None
+    strategy_discussion_agencies: tuple[str, ...] = ()
+    signpost_service: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackGiven(Fact):
+    """Feedback recorded or delivered for a decision (the feedback service says so)."""
+
+    decision_id: str
+    audience: str
+    channel: str
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EarlierContactsFound(Fact):
+    """Intake's repeat-contact check: earlier contacts that may be about the same child."""
+
+    contacts_in_12_months: int
+    # (link id, earlier contact id, its reference, exact | likely | possible)
+    candidates: tuple[tuple[str, str, str, str], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkDecided(Fact):
+    link_id: str
+    linked_contact_id: str
+    decision: str  # "confirmed" | "rejected"
+    contacts_in_12_months: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgencyEscalation(Fact):
+    """An agency silent at its deadline, escalated to the MASH manager."""
+
+    agency: str
+    respond_by: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Noted(Fact):
+    """An event about the contact the picture has no rule for yet (a chaser, a repeat-contact
+    link, a type added after this code was written): kept, in order, as a timeline entry."""
+
+    event_type: str
 
 
 # --- the picture ---------------------------------------------------------------------------
@@ -98,6 +143,15 @@ class Answer:
     late: bool
     received_at: datetime
     event_id: str
+
+
+@dataclass(frozen=True)
+class EarlierContact:
+    link_id: str
+    contact_id: str
+    reference: str
+    strength: str
+    status: str  # "suggested" | "confirmed" | "rejected"
 
 
 @dataclass(frozen=True)
@@ -127,6 +181,15 @@ class Picture:
     breaches: list[datetime] = field(default_factory=list)
     completion: Completion | None = None
     decisions: list[Decided] = field(default_factory=list)
+    threshold_at: datetime | None = None
+    # (when, rating, deadline) for every rating, the first one included, in order
+    rag_history: list[tuple[datetime, str, datetime]] = field(default_factory=list)
+    feedback: list[FeedbackGiven] = field(default_factory=list)
+    notes: list[Noted] = field(default_factory=list)
+    # Repeat contacts: the child's count in the last 12 months and each possible earlier one
+    contacts_in_12_months: int | None = None
+    earlier_contacts: dict[str, EarlierContact] = field(default_factory=dict)
+    escalations: list[AgencyEscalation] = field(default_factory=list)
 
     @property
     def respond_by(self) -> datetime | None:
@@ -158,6 +221,36 @@ class Picture:
         return "open"
 
     @property
+    def rated_at(self) -> datetime | None:
+        return self.rag_history[0][0] if self.rag_history else None
+
+    @property
+    def all_answered_at(self) -> datetime | None:
+        """When the last agency asked answered, once every one of them has."""
+        if not self.requested or self.silent:
+            return None
+        return max(self.answers[a].received_at for a in self.requested)
+
+    @property
+    def decided_at(self) -> datetime | None:
+        """When the contact was first decided (a later decision changes it, not the clock)."""
+        return min((d.at for d in self.decisions), default=None)
+
+    @property
+    def feedback_sent_at(self) -> datetime | None:
+        """When the referrer was told the first decision: the email sent, or the outcome
+        recorded where there is nothing to send (an email still queued does not count)."""
+        if not self.decisions:
+            return None
+        first = self.decisions[0].decision_id
+        times = [
+            f.at for f in self.feedback
+            if f.decision_id == first and f.audience == "referrer"
+            and not (f.channel == "email" and f.status == "recorded")
+        ]
+        return min(times, default=None)
+
+    @property
     def rating_rank(self) -> int:
         return RATING_RANK.get(self.rating or "", UNRATED_RANK)
 
@@ -181,9 +274,11 @@ def _apply(picture: Picture, fact: Fact) -> None:
         case ThresholdScreened():
             picture.threshold_outcome = fact.outcome
             picture.level_of_need = fact.level_of_need
+            picture.threshold_at = fact.at
         case RagRatingSet():
             picture.rating = fact.rating
             picture.deadline = fact.deadline
+            picture.rag_history.append((fact.at, fact.rating, fact.deadline))
         case InformationSought():
             picture.reference = picture.reference or fact.reference
             if picture.rating is None:
@@ -208,6 +303,27 @@ def _apply(picture: Picture, fact: Fact) -> None:
                 picture.completion = Completion(fact.reason, fact.answered, fact.silent, fact.at)
         case Decided():
             picture.decisions.append(fact)
+        case FeedbackGiven():
+            picture.feedback.append(fact)
+        case EarlierContactsFound():
+            picture.contacts_in_12_months = fact.contacts_in_12_months
+            for link_id, contact_id, reference, strength in fact.candidates:
+                known = picture.earlier_contacts.get(link_id)
+                picture.earlier_contacts[link_id] = EarlierContact(
+                    link_id, contact_id, reference, strength,
+                    known.status if known else "suggested",
+                )
+        case LinkDecided():
+            picture.contacts_in_12_months = fact.contacts_in_12_months
+            known = picture.earlier_contacts.get(fact.link_id)
+            picture.earlier_contacts[fact.link_id] = EarlierContact(
+                fact.link_id, fact.linked_contact_id, known.reference if known else "",
+                known.strength if known else "", fact.decision,
+            )
+        case AgencyEscalation():
+            picture.escalations.append(fact)
+        case Noted():
+            picture.notes.append(fact)
 
 
 def fold(contact_id: str, facts: Iterable[Fact]) -> Picture:

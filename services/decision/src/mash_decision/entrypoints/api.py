@@ -85,3 +85,35 @@ async def make_decision(
         raise HTTPException(409, exc.reason) from None
     response.headers["Location"] = f"/v1/pictures/{contact_id}"
     return decided
+
+
+@router.get(
+    "/timeliness",
+    summary="How quickly contacts move through the MASH",
+    description=(
+        "Over every contact the service knows: how many reached each stage (threshold "
+        "decision, RAG rating, all answers in, ready, decided, feedback sent), the median and "
+        "90th percentile time from receipt, and how many were decided within their RAG "
+        "deadline. No personal data."
+    ),
+)
+async def timeliness_summary(runtime: RuntimeDep) -> dict[str, Any]:
+    async with runtime.unit_of_work() as uow:
+        return await handlers.timeliness_summary(uow, now=runtime.clock())
+
+
+@router.get(
+    "/timeliness/{contact_id}",
+    summary="When each stage of one contact was reached",
+    description=(
+        "Received, threshold decision, RAG rating (and its history), every agency's answer or "
+        "silence, all answers in, ready for decision, decided, feedback sent; each with the "
+        "time since receipt. References and timings only."
+    ),
+)
+async def timeliness(contact_id: str, runtime: RuntimeDep) -> dict[str, Any]:
+    async with runtime.unit_of_work() as uow:
+        found = await handlers.timeliness(uow, contact_id, now=runtime.clock())
+    if found is None:
+        raise HTTPException(404, f"no picture for contact {contact_id}")
+    return found

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from mash_schemas.events import (
+    AgencyEscalated,
+    ContactLinkDecided,
+    ContactLinked,
     ContactReceived,
     DeadlineBreached,
     DeadlineWarned,
     DecisionMade,
     EventData,
+    FeedbackSent,
     InformationProvided,
     InformationRequested,
     PictureCompleted,
@@ -19,12 +23,17 @@ from mash_schemas.events import (
 
 from ..domain.picture import (
     AgencyAnswered,
+    AgencyEscalation,
     ContactArrived,
     DeadlineApproaching,
     DeadlineMissed,
     Decided,
+    EarlierContactsFound,
     Fact,
+    FeedbackGiven,
     InformationSought,
+    LinkDecided,
+    Noted,
     PictureComplete,
     RagRatingSet,
     ThresholdScreened,
@@ -41,6 +50,10 @@ PICTURE_EVENTS: tuple[type[EventData], ...] = (
     InformationProvided,
     PictureCompleted,
     DecisionMade,
+    FeedbackSent,
+    ContactLinked,
+    ContactLinkDecided,
+    AgencyEscalated,
 )
 
 
@@ -49,8 +62,9 @@ def contact_of(data: EventData) -> str:
     return contact_id
 
 
-def happened_at(data: EventData) -> datetime:
-    """When the event happened, by its own account (not when it reached us)."""
+def happened_at(data: EventData, envelope_time: datetime | None = None) -> datetime:
+    """When the event happened, by its own account (not when it reached us); for a type the
+    picture has no rule for, the time on its envelope."""
     match data:
         case ContactReceived() | InformationProvided():
             return data.received_at
@@ -66,11 +80,21 @@ def happened_at(data: EventData) -> datetime:
             return data.breached_at
         case PictureCompleted():
             return data.completed_at
+        case FeedbackSent():
+            return data.sent_at
+        case ContactLinked():
+            return data.linked_at
+        case ContactLinkDecided():
+            return data.decided_at
+        case AgencyEscalated():
+            return data.escalated_at
+    if envelope_time is not None:
+        return envelope_time
     raise TypeError(f"{data.event_type} is not part of a picture")
 
 
-def fact_from(event_id: str, data: EventData) -> Fact:
-    at = happened_at(data)
+def fact_from(event_id: str, data: EventData, envelope_time: datetime | None = None) -> Fact:
+    at = happened_at(data, envelope_time)
     match data:
         case ContactReceived():
             return ContactArrived(
@@ -108,5 +132,28 @@ def fact_from(event_id: str, data: EventData) -> Fact:
                 event_id=event_id, at=at, decision_id=data.decision_id, outcome=data.outcome,
                 level_of_need=data.level_of_need, receiving_team=data.receiving_team,
                 decided_by=data.decided_by, supersedes=data.supersedes,
+                strategy_discussion_agencies=tuple(data.strategy_discussion_agencies or ()),
+                signpost_service=data.signpost_service,
             )
-    raise TypeError(f"{data.event_type} is not part of a picture")
+        case FeedbackSent():
+            return FeedbackGiven(
+                event_id=event_id, at=at, decision_id=data.decision_id, audience=data.audience,
+                channel=data.channel, status=data.status,
+            )
+        case ContactLinked():
+            return EarlierContactsFound(
+                event_id=event_id, at=at, contacts_in_12_months=data.contacts_in_12_months,
+                candidates=tuple(
+                    (c.link_id, c.contact_id, c.reference, c.strength) for c in data.candidates
+                ),
+            )
+        case ContactLinkDecided():
+            return LinkDecided(
+                event_id=event_id, at=at, link_id=data.link_id,
+                linked_contact_id=data.linked_contact_id, decision=data.decision,
+                contacts_in_12_months=data.contacts_in_12_months,
+            )
+        case AgencyEscalated():
+            return AgencyEscalation(event_id=event_id, at=at, agency=data.agency,
+                                    respond_by=data.respond_by)
+    return Noted(event_id=event_id, at=at, event_type=data.event_type)

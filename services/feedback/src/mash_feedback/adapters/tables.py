@@ -33,6 +33,7 @@ cases = Table(
     Column("immediate_risk", Boolean, nullable=True),
     Column("concern_factors", JSON, nullable=True),
     Column("personal", JSON, nullable=True),
+    Column("channel", String(8), nullable=True),  # 0002: "agency" = an agency system referred
 )
 
 decisions = Table(
@@ -48,6 +49,8 @@ decisions = Table(
     Column("decided_at", UtcDateTime(), nullable=False),
     Column("supersedes", String(64), nullable=True),
     Column("rationale", JSON, nullable=False),
+    Column("strategy_discussion_agencies", JSON, nullable=True),  # 0002
+    Column("signpost_service", String(200), nullable=True),  # 0002
 )
 
 # What was recorded for each decision and audience: written once, with its FeedbackSent.
@@ -63,4 +66,23 @@ feedback = Table(
     Column("status", String(16), nullable=False),
     Column("message", JSON, nullable=True),
     Column("sent_at", UtcDateTime(), nullable=False),
+)
+
+# Each delivery of a feedback (0002): an email to the referrer, retried with backoff from the
+# database (so retries survive a restart), or an outcome event for an agency system. The
+# address and the text are in the feedback row, sealed; here only state, no personal data.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("delivery_id", String(64), primary_key=True),
+    Column("decision_id", String(64), nullable=False),
+    Column("audience", String(16), nullable=False),
+    Column("contact_id", String(64), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UtcDateTime(), nullable=True, index=True),
+    Column("last_error", String(200), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=True),
 )

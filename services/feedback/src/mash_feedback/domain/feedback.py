@@ -12,7 +12,7 @@ What each referrer may be told (Working Together 2023; DfE information sharing a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 OUTCOME_WORDS = {
     "social_care_s17": "a Children and Family assessment by children's social care "
@@ -81,6 +81,11 @@ class Referral:
     concern_factors: tuple[str, ...] = ()
     concern_summary: str | None = None
     child: Child | None = None
+    channel: str = "web"  # "agency": an agency system referred it over Kafka
+
+    @property
+    def from_agency_system(self) -> bool:
+        return self.channel == "agency" and self.referrer.kind == "professional"
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,8 @@ class Decision:
     decided_by: str
     supersedes: str | None = None
     rationale: str | None = None
+    strategy_discussion_agencies: tuple[str, ...] = ()
+    signpost_service: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,8 +112,10 @@ class Message:
 @dataclass(frozen=True)
 class Feedback:
     audience: str  # "referrer" | "receiving_team"
-    channel: str  # "record" for now; "email" / "kafka" when delivery comes (issue 6)
-    status: str  # "recorded" | "not_required"
+    # "email" (delivered later, with retries), "kafka" (the handover topic), "record" (kept
+    # here to be read: no email address, or no mail server configured), "none"
+    channel: str
+    status: str  # "recorded" | "sent" | "not_required"
     message: Message | None = None
     referrer_kind: str | None = None
 
@@ -115,7 +124,13 @@ def _day(at: datetime | date) -> str:
     return f"{at.day} {at:%B %Y}"
 
 
-def outcome_for_referrer(referral: Referral, decision: Decision) -> Feedback:
+def next_steps(decision: Decision) -> str:
+    return NEXT_STEPS[decision.outcome].format(team=decision.receiving_team or "the MASH")
+
+
+def outcome_for_referrer(referral: Referral, decision: Decision, *, email: bool = False
+                         ) -> Feedback:
+    """What the referrer is told; `email`: a mail server is there to send it."""
     kind = referral.referrer.kind
     if kind == "professional":
         message = _for_professional(referral, decision)
@@ -123,7 +138,31 @@ def outcome_for_referrer(referral: Referral, decision: Decision) -> Feedback:
         message = _for_public(referral, decision)
     else:
         return Feedback("referrer", "none", "not_required", None, kind)
-    return Feedback("referrer", "record", "recorded", message, kind)
+    channel = "email" if email and message.to else "record"
+    return Feedback("referrer", channel, "recorded", message, kind)
+
+
+@dataclass(frozen=True)
+class AgencyOutcome:
+    """The outcome for an agency system that referred over Kafka: codes, no personal data."""
+
+    referrer_agency: str | None
+    outcome: str
+    level_of_need: int
+    receiving_team: str | None
+    next_steps: str
+
+
+def outcome_for_agency_system(referral: Referral, decision: Decision) -> AgencyOutcome | None:
+    if not referral.from_agency_system:
+        return None
+    return AgencyOutcome(
+        referrer_agency=referral.referrer.agency,
+        outcome=decision.outcome,
+        level_of_need=decision.level_of_need,
+        receiving_team=decision.receiving_team,
+        next_steps=next_steps(decision),
+    )
 
 
 def _for_professional(referral: Referral, decision: Decision) -> Message:
@@ -140,6 +179,9 @@ def _for_professional(referral: Referral, decision: Decision) -> Message:
         f"{decision.level_of_need}." + (
             f" The case has passed to {decision.receiving_team}."
             if decision.receiving_team else ""
+        ) + (
+            f" The family has been pointed to {decision.signpost_service}."
+            if decision.signpost_service else ""
         ),
         "",
         "Next steps: " + NEXT_STEPS[decision.outcome].format(team=team),
@@ -211,18 +253,41 @@ def summary_for_receiving_team(referral: Referral, decision: Decision) -> Feedba
         f"{OUTCOME_WORDS[decision.outcome]}; level of need {decision.level_of_need}.",
         f"Why: {decision.rationale or '(rationale not readable)'}",
     ]
+    if decision.strategy_discussion_agencies:
+        lines += ["Strategy discussion with: "
+                  + ", ".join(decision.strategy_discussion_agencies) + "."]
     if decision.supersedes:
         lines += ["", f"This decision replaces decision {decision.supersedes}."]
+    # Published on the handover topic in the same transaction that records it: sent.
     return Feedback(
         "receiving_team",
-        "record",
-        "recorded",
+        "kafka",
+        "sent",
         Message(subject=f"MASH handover {referral.reference}: {decision.outcome}",
                 body="\n".join(lines), to=team),
         None,
     )
 
 
-def feedback_for(referral: Referral, decision: Decision) -> tuple[Feedback, Feedback]:
+def feedback_for(referral: Referral, decision: Decision, *, email: bool = False
+                 ) -> tuple[Feedback, Feedback]:
     """Everything one decision owes: the referrer's outcome and the receiving team's summary."""
-    return outcome_for_referrer(referral, decision), summary_for_receiving_team(referral, decision)
+    return (
+        outcome_for_referrer(referral, decision, email=email),
+        summary_for_receiving_team(referral, decision),
+    )
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Email delivery: exponential backoff from `first` up to `longest`, then give up."""
+
+    first: timedelta = timedelta(seconds=30)
+    longest: timedelta = timedelta(hours=1)
+    max_attempts: int = 10
+
+    def after_failure(self, attempts: int, now: datetime) -> datetime | None:
+        """When to try again after `attempts` failed tries; None: give up (failed)."""
+        if attempts >= self.max_attempts:
+            return None
+        return now + min(self.first * 2 ** (attempts - 1), self.longest)

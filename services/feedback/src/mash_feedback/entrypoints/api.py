@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 
 from mash_common.http import RuntimeDep
 from mash_common.identity import CallerDep
@@ -37,3 +37,42 @@ async def read_feedback(contact_id: str, runtime: RuntimeDep, caller: CallerDep
         raise HTTPException(
             404, {"message": str(nothing), "status": nothing.status}
         ) from None
+
+
+@router.get(
+    "/handover/{contact_id}",
+    summary="The summaries handed to the receiving teams (audited)",
+    description=(
+        "For each decision that passed the contact to a team: the summary the team got (the "
+        "child, the concern, the decision and its rationale), as published on the handover "
+        "topic. The read is recorded on the audit topic. 404 when no team received it."
+    ),
+)
+async def read_handover(contact_id: str, runtime: RuntimeDep, caller: CallerDep
+                        ) -> list[dict[str, Any]]:
+    async with runtime.unit_of_work() as uow:
+        found = await handlers.read_handover(
+            uow, runtime.sealer, contact_id, user=caller.user, role=caller.role,
+            now=runtime.clock(),
+        )
+    if found is None:
+        raise HTTPException(404, f"no handover for contact {contact_id}")
+    return found
+
+
+@router.get(
+    "/deliveries",
+    summary="Deliveries by state, for operators",
+    description=(
+        "Emails and outcome events in one state (`pending`, `sent`, `failed`), oldest "
+        "first, with attempts, the next try and the last error's kind. Ids, references and "
+        "state only: no addresses, no personal data."
+    ),
+)
+async def list_deliveries(
+    runtime: RuntimeDep,
+    status: Annotated[Literal["pending", "sent", "failed"], Query()] = "failed",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    async with runtime.unit_of_work() as uow:
+        return await handlers.deliveries(uow, status=status, limit=limit)

@@ -15,12 +15,12 @@ from ..service_layer import handlers
 TOPICS = [CONTACTS, DECISIONS]
 
 
-def subscriptions(sealer: Sealer, clock: Clock) -> dict[str, Handler]:
+def subscriptions(sealer: Sealer, clock: Clock, *, email: bool = False) -> dict[str, Handler]:
     async def contact_received(uow: UnitOfWork, event: Decoded) -> None:
-        await handlers.contact_received(uow, sealer, event, now=clock())
+        await handlers.contact_received(uow, sealer, event, now=clock(), email=email)
 
     async def decision_made(uow: UnitOfWork, event: Decoded) -> None:
-        await handlers.decision_made(uow, sealer, event, now=clock())
+        await handlers.decision_made(uow, sealer, event, now=clock(), email=email)
 
     return {
         ContactReceived.event_type: contact_received,

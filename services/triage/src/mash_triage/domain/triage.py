@@ -211,9 +211,15 @@ def choose_agencies(
 
 
 def need_to_know(personal: Mapping[str, Any]) -> dict[str, Any]:
-    """What agencies may be sent about the contact: the child and the concern, nothing of the
-    referrer or the household (need to know; DOMAIN.md, information sharing)."""
-    return {"child": personal.get("child"), "concern": personal.get("concern")}
+    """What the gateway may pick from for agencies: the child, the concern, the household and
+    significant adults; never the referrer or the consent narrative. Each agency is then sent
+    only its own profile's fields (need to know; DOMAIN.md, information sharing)."""
+    return {
+        "child": personal.get("child"),
+        "concern": personal.get("concern"),
+        "household": personal.get("household") or [],
+        "significant_adults": personal.get("significant_adults") or [],
+    }
 
 
 def child_summary(personal: Mapping[str, Any]) -> dict[str, Any]:
