@@ -146,7 +146,7 @@ def _registry() -> tuple[Topic, ...]:
             "Outcome feedback recorded for referrers and receiving teams.",
             (FeedbackSent,),
             producer="feedback",
-            consumers=("decision",),
+            consumers=("decision", "intake"),
         ),
         Topic(
             HANDOVER,

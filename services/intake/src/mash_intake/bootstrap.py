@@ -11,8 +11,8 @@ from mash_common.crypto import Sealer
 from mash_common.http import create_app
 from mash_common.runtime import Clock, ServiceRuntime, Wiring
 from mash_schemas.envelope import utcnow
-from mash_schemas.events import ContactSubmitted
-from mash_schemas.topics import SUBMISSIONS
+from mash_schemas.events import ContactSubmitted, FeedbackSent
+from mash_schemas.topics import FEEDBACK, SUBMISSIONS
 
 from .config import IntakeSettings
 from .entrypoints import timers
@@ -43,8 +43,9 @@ def build_runtime(settings: IntakeSettings, clock: Clock = utcnow) -> ServiceRun
             ContactSubmitted.event_type: partial(
                 handlers.contact_submitted, sealer=sealer, rules=rules, clock=clock
             ),
+            FeedbackSent.event_type: partial(handlers.feedback_sent, clock=clock),
         },
-        topics=[SUBMISSIONS],
+        topics=[SUBMISSIONS, FEEDBACK],
         timers=[timers.tick],
         rejection_hook=handlers.submission_rejected,
     )

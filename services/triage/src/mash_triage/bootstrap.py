@@ -11,7 +11,7 @@ from mash_common.crypto import Sealer
 from mash_common.http import create_app
 from mash_common.runtime import Clock, ServiceRuntime, Wiring
 from mash_schemas.envelope import utcnow
-from mash_schemas.events import ContactReceived, DecisionMade
+from mash_schemas.events import ContactLinkDecided, ContactLinked, ContactReceived, DecisionMade
 from mash_schemas.topics import CONTACTS, DECISIONS
 
 from .adapters.bank_holidays import ClosedDays
@@ -61,6 +61,8 @@ def build_runtime(settings: TriageSettings, clock: Clock = utcnow) -> ServiceRun
             ContactReceived.event_type: partial(handlers.contact_received, sealer=sealer,
                                                 rules=rules),
             DecisionMade.event_type: handlers.decision_made,
+            ContactLinked.event_type: handlers.contact_linked,
+            ContactLinkDecided.event_type: handlers.contact_link_decided,
         },
         topics=[CONTACTS, DECISIONS],
         timers=[timers.tick],

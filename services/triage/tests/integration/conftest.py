@@ -18,7 +18,13 @@ import pytest
 from mash_common.codec import Decoded, decode, encode
 from mash_common.crypto import Sealer, contact_kid
 from mash_common.testing.service import produce, read_topic, settings_for, wait_until
-from mash_schemas.events import ContactReceived, DecisionMade
+from mash_schemas.events import (
+    ContactLinkDecided,
+    ContactLinked,
+    ContactReceived,
+    DecisionMade,
+    LinkCandidate,
+)
 from mash_schemas.topics import CONTACTS, DECISIONS
 from mash_triage.config import TriageSettings
 
@@ -99,6 +105,43 @@ class Hub:
         _, value = encode(data, source="/mash/decision", subject=contact_id, time=decided_at)
         await produce(self.bootstrap, DECISIONS, value, key=contact_id.encode())
         return decision_id
+
+    def linked_event(
+        self, contact_id: str, candidates: list[tuple[str, str, str]], *, count: int,
+        at: datetime = T0,
+    ) -> tuple[list[str], bytes]:
+        """Intake's links from a contact to earlier ones: (contact_id, reference, strength) each,
+        best first. Returns the link ids and the message."""
+        found = [
+            LinkCandidate(link_id=str(uuid.uuid4()), contact_id=cid, reference=ref,
+                          received_at=at - timedelta(days=30 * (n + 1)), strength=strength,
+                          score=0.9 - n / 10, basis=["name", "date_of_birth"])
+            for n, (cid, ref, strength) in enumerate(candidates)
+        ]
+        data = ContactLinked(contact_id=contact_id, reference="MASH-2026-999999",
+                             candidates=found, contacts_in_12_months=count, linked_at=at)
+        _, value = encode(data, source="/mash/intake", subject=contact_id, time=at)
+        return [c.link_id for c in found], value
+
+    async def send_linked(
+        self, contact_id: str, candidates: list[tuple[str, str, str]], *, count: int,
+        at: datetime = T0,
+    ) -> list[str]:
+        link_ids, value = self.linked_event(contact_id, candidates, count=count, at=at)
+        await produce(self.bootstrap, CONTACTS, value, key=contact_id.encode())
+        return link_ids
+
+    async def send_link_decision(
+        self, contact_id: str, link_id: str, linked_contact_id: str, decision: str, *,
+        strength: str = "likely", count: int, at: datetime = T0,
+    ) -> None:
+        data = ContactLinkDecided(
+            link_id=link_id, contact_id=contact_id, linked_contact_id=linked_contact_id,
+            decision=decision, strength=strength,  # type: ignore[arg-type]
+            decided_by="staff:dm-0042", decided_at=at, contacts_in_12_months=count,
+        )
+        _, value = encode(data, source="/mash/intake", subject=contact_id, time=at)
+        await produce(self.bootstrap, CONTACTS, value, key=contact_id.encode())
 
     async def events(self, topic: str, contact_id: str, event_type: str | None = None) -> list[
         Decoded

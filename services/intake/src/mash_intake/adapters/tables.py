@@ -94,3 +94,14 @@ written_form_reminders = Table(
     Column("followed_at", UtcDateTime, nullable=True),
     Column("followed_by", String(36), nullable=True),
 )
+
+# The referrer may learn that an outcome is ready (never what it is): set from FeedbackSent.
+outcomes_ready = Table(
+    "outcomes_ready",
+    metadata,
+    Column("contact_id", String(36), primary_key=True),
+    Column("decision_id", String(64), nullable=False),
+    Column("ready_at", UtcDateTime, nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)

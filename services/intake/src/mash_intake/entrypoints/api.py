@@ -125,8 +125,10 @@ async def decide_link(
 
 @router.get(
     "/contact-status/{reference}",
-    summary="For the referrer: was my contact received?",
-    description="Needs the reference and the status token; never shows the contact's details.",
+    summary="For the referrer: was my contact received? Is an outcome ready?",
+    description="Needs the reference and the status token. Says `received` (and when) and "
+    "`outcome_ready` (and `outcome_ready_at`, once the outcome was recorded for the referrer); "
+    "never the contact's details nor what the outcome is.",
 )
 async def contact_status(
     reference: str, runtime: RuntimeDep, x_status_token: Annotated[str, Header()]

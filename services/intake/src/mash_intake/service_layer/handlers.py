@@ -27,12 +27,19 @@ from mash_schemas.events import (
     ContactSubmissionAccepted,
     ContactSubmissionRejected,
     ContactSubmitted,
+    FeedbackSent,
     RecordAccessed,
     WrittenFormOverdue,
 )
 from mash_schemas.topics import agency_rejections, agency_requests
 
-from ..adapters.tables import contacts, counters, submissions, written_form_reminders
+from ..adapters.tables import (
+    contacts,
+    counters,
+    outcomes_ready,
+    submissions,
+    written_form_reminders,
+)
 from ..domain.contacts import age_in_years, new_status_token, reference_for, token_hash
 from . import identity
 from .commands import SubmitContact
@@ -249,16 +256,52 @@ async def read_contact(
 
 
 async def contact_status(uow: UnitOfWork, reference: str, token: str) -> dict[str, Any] | None:
-    """What a referrer may know: received, and when. Never the details."""
+    """What a referrer may know: received, and when; whether an outcome is ready, and since
+    when. Never the details."""
     row = (
         await uow.session.execute(
-            select(contacts.c.reference, contacts.c.received_at, contacts.c.status_token_hash)
+            select(contacts.c.contact_id, contacts.c.reference, contacts.c.received_at,
+                   contacts.c.status_token_hash)
             .where(contacts.c.reference == reference)
         )
     ).first()
     if row is None or not hmac.compare_digest(row.status_token_hash, token_hash(token)):
         return None
-    return {"reference": row.reference, "received": True, "received_at": row.received_at}
+    ready_at = (await uow.session.execute(
+        select(outcomes_ready.c.ready_at).where(outcomes_ready.c.contact_id == row.contact_id)
+    )).scalar_one_or_none()
+    return {"reference": row.reference, "received": True, "received_at": row.received_at,
+            "outcome_ready": ready_at is not None, "outcome_ready_at": ready_at}
+
+
+async def feedback_sent(
+    uow: UnitOfWork, event: Decoded, *, clock: Callable[[], datetime] = utcnow
+) -> None:
+    """The outcome was recorded for the referrer: their status check may now say it is ready
+    (never what it is). Feedback for receiving teams, for contacts intake does not hold, and
+    repeats are ignored; the first one sets when."""
+    data = event.data
+    assert isinstance(data, FeedbackSent)
+    if data.audience != "referrer":
+        return
+    s = uow.session
+    held = (await s.execute(
+        select(contacts.c.contact_id).where(contacts.c.contact_id == data.contact_id)
+    )).first()
+    if held is None:
+        log.warning("feedback.unknown_contact", contact_id=data.contact_id,
+                    event_id=event.event_id)
+        return
+    already = (await s.execute(
+        select(outcomes_ready.c.contact_id).where(outcomes_ready.c.contact_id == data.contact_id)
+    )).first()
+    if already is not None:
+        return
+    await s.execute(insert(outcomes_ready).values(
+        contact_id=data.contact_id, decision_id=data.decision_id, ready_at=data.sent_at,
+        event_id=event.event_id, recorded_at=clock(),
+    ))
+    log.info("outcome.ready", contact_id=data.contact_id, decision_id=data.decision_id)
 
 
 # --- Contacts from agency systems over Kafka ------------------------------------------------

@@ -110,3 +110,33 @@ deadlines = Table(
     UniqueConstraint("contact_id", "rating_seq", "kind"),
     Index("ix_deadlines_due", "fired_at", "cancelled_at", "due_at"),
 )
+
+# 0003: repeat contacts. Intake's candidate links from a contact to earlier contacts that may be
+# about the same child, and the decision a person made on each. No foreign key to contacts: a
+# link may arrive before the contact it belongs to, and is kept until it does.
+contact_links = Table(
+    "contact_links",
+    metadata,
+    Column("link_id", String(36), primary_key=True),
+    Column("contact_id", String(36), nullable=False, index=True),  # the later contact
+    Column("linked_contact_id", String(36), nullable=False),  # the earlier one
+    Column("linked_reference", String(32), nullable=True),
+    Column("linked_received_at", UtcDateTime, nullable=True),
+    Column("strength", String(8), nullable=False),
+    Column("score", Float, nullable=True),
+    Column("rank", Integer, nullable=True),  # intake's order, best first
+    Column("status", String(12), nullable=False),  # proposed, confirmed, rejected
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("linked_at", UtcDateTime, nullable=True),
+)
+
+# The child's number of contacts in the last 12 months as intake last counted it for a contact
+# (on linking and on each decision); `as_of` keeps the latest whatever order events arrive in.
+repeat_counts = Table(
+    "repeat_counts",
+    metadata,
+    Column("contact_id", String(36), primary_key=True),
+    Column("contacts_in_12_months", Integer, nullable=False),
+    Column("as_of", UtcDateTime, nullable=False),
+)

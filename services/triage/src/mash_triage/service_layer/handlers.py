@@ -22,6 +22,8 @@ from mash_common.crypto import Sealer, SealError, contact_kid
 from mash_common.logging import get_logger
 from mash_common.outbox import UnitOfWork
 from mash_schemas.events import (
+    ContactLinkDecided,
+    ContactLinked,
     ContactReceived,
     DecisionMade,
     InformationRequested,
@@ -29,8 +31,14 @@ from mash_schemas.events import (
     ThresholdDecided,
 )
 
-from ..adapters.tables import contacts, rag_ratings, threshold_decisions
-from ..domain import triage
+from ..adapters.tables import (
+    contact_links,
+    contacts,
+    rag_ratings,
+    repeat_counts,
+    threshold_decisions,
+)
+from ..domain import repeats, triage
 from ..domain.clock import ClockPolicy, DecisionTimeliness, WorkingHours, one_working_day
 from ..domain.triage import IllegalTransition, Status, TriageContact
 from . import clock
@@ -210,6 +218,91 @@ async def decision_made(uow: UnitOfWork, event: Decoded) -> None:
     stopped = await clock.stop(uow, data.contact_id, now=data.decided_at, reason="decided")
     log.info("clock.stopped", contact_id=data.contact_id, decision_id=data.decision_id,
              count=stopped)
+
+
+async def contact_linked(uow: UnitOfWork, event: Decoded) -> None:
+    """Intake found earlier contacts that may be about the same child: kept per contact, for
+    screening to show. The contact itself may not have reached triage yet; the links wait."""
+    data = event.data
+    assert isinstance(data, ContactLinked)
+    _about(event, data.contact_id)
+    linked_at = _aware(data.linked_at, "linked_at")
+    for rank, candidate in enumerate(data.candidates):
+        received_at = _aware(candidate.received_at, "candidates.received_at")
+        stored = await _link(uow, candidate.link_id, data.contact_id)
+        values: dict[str, Any] = {
+            "linked_contact_id": candidate.contact_id,
+            "linked_reference": candidate.reference,
+            "linked_received_at": received_at,
+            "strength": candidate.strength,
+            "score": candidate.score,
+            "rank": rank,
+            "linked_at": linked_at,
+            "status": repeats.status_after_link(stored.status if stored else None),
+        }
+        if stored is None:
+            await uow.session.execute(insert(contact_links).values(
+                link_id=candidate.link_id, contact_id=data.contact_id, **values
+            ))
+        else:  # its decision came first: keep it
+            await uow.session.execute(update(contact_links)
+                                      .where(contact_links.c.link_id == candidate.link_id)
+                                      .values(**values))
+    await _count(uow, data.contact_id, data.contacts_in_12_months, linked_at)
+    log.info("contact.linked", contact_id=data.contact_id, count=len(data.candidates))
+
+
+async def contact_link_decided(uow: UnitOfWork, event: Decoded) -> None:
+    """A person confirmed or rejected a candidate link; intake recounted the contacts."""
+    data = event.data
+    assert isinstance(data, ContactLinkDecided)
+    _about(event, data.contact_id)
+    decided_at = _aware(data.decided_at, "decided_at")
+    stored = await _link(uow, data.link_id, data.contact_id)
+    values: dict[str, Any] = {
+        "status": data.decision, "strength": data.strength, "decided_by": data.decided_by,
+        "decided_at": decided_at,
+    }
+    if stored is None:  # the link itself has not arrived (yet): the decision is enough to show
+        await uow.session.execute(insert(contact_links).values(
+            link_id=data.link_id, contact_id=data.contact_id,
+            linked_contact_id=data.linked_contact_id, **values,
+        ))
+    else:
+        await uow.session.execute(update(contact_links)
+                                  .where(contact_links.c.link_id == data.link_id).values(**values))
+    await _count(uow, data.contact_id, data.contacts_in_12_months, decided_at)
+    log.info("contact.link_decided", contact_id=data.contact_id, link_id=data.link_id,
+             decision=data.decision)
+
+
+def _about(event: Decoded, contact_id: str) -> None:
+    if event.subject != contact_id:
+        raise Rejected(f"subject {event.subject!r} is not the contact id {contact_id!r}")
+
+
+async def _link(uow: UnitOfWork, link_id: str, contact_id: str) -> Row[Any] | None:
+    stored = (await uow.session.execute(
+        select(contact_links.c.contact_id, contact_links.c.status)
+        .where(contact_links.c.link_id == link_id)
+    )).first()
+    if stored is not None and stored.contact_id != contact_id:
+        raise Rejected(f"link {link_id} belongs to contact {stored.contact_id}, not {contact_id}")
+    return stored
+
+
+async def _count(uow: UnitOfWork, contact_id: str, count: int, as_of: datetime) -> None:
+    stored = (await uow.session.execute(
+        select(repeat_counts.c.as_of).where(repeat_counts.c.contact_id == contact_id)
+    )).first()
+    if stored is None:
+        await uow.session.execute(insert(repeat_counts).values(
+            contact_id=contact_id, contacts_in_12_months=count, as_of=as_of
+        ))
+    elif repeats.count_is_newer(stored.as_of, as_of):
+        await uow.session.execute(update(repeat_counts)
+                                  .where(repeat_counts.c.contact_id == contact_id)
+                                  .values(contacts_in_12_months=count, as_of=as_of))
 
 
 # --- commands from staff ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -14,8 +15,15 @@ from mash_common.logging import get_logger
 from mash_common.outbox import UnitOfWork
 from mash_schemas.events import RecordAccessed
 
-from ..adapters.tables import contacts, deadlines, rag_ratings, threshold_decisions
-from ..domain import triage
+from ..adapters.tables import (
+    contact_links,
+    contacts,
+    deadlines,
+    rag_ratings,
+    repeat_counts,
+    threshold_decisions,
+)
+from ..domain import repeats, triage
 from ..domain.triage import Status
 
 if TYPE_CHECKING:
@@ -45,7 +53,40 @@ def _decision_due_by(row: Row[Any], rules: TriageRules | None) -> datetime | Non
     return rules.timeliness(row.received_at, None, row.received_at).due_by
 
 
-def _queue_item(sealer: Sealer, row: Row[Any], rules: TriageRules | None) -> dict[str, Any]:
+async def _repeats(
+    session: AsyncSession, contact_ids: Collection[str], *, detail: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Each contact's repeat contacts (intake's links, references only): two queries a page."""
+    if not contact_ids:
+        return {}
+    earlier = contacts.alias("earlier")
+    rows = (await session.execute(
+        select(contact_links, func.coalesce(contact_links.c.linked_reference,
+                                            earlier.c.reference).label("reference"),
+               func.coalesce(contact_links.c.linked_received_at,
+                             earlier.c.received_at).label("received_at"))
+        .outerjoin(earlier, earlier.c.contact_id == contact_links.c.linked_contact_id)
+        .where(contact_links.c.contact_id.in_(contact_ids))
+    )).all()
+    counts = dict((await session.execute(
+        select(repeat_counts.c.contact_id, repeat_counts.c.contacts_in_12_months)
+        .where(repeat_counts.c.contact_id.in_(contact_ids))
+    )).all())
+    links: dict[str, list[repeats.RepeatLink]] = {cid: [] for cid in contact_ids}
+    for r in rows:
+        links[r.contact_id].append(repeats.RepeatLink(
+            contact_id=r.linked_contact_id, reference=r.reference, strength=r.strength,
+            status=r.status, rank=r.rank, received_at=r.received_at, decided_by=r.decided_by,
+            decided_at=r.decided_at,
+        ))
+    return {cid: repeats.repeat_contacts(counts.get(cid), found, detail=detail)
+            for cid, found in links.items()}
+
+
+def _queue_item(
+    sealer: Sealer, row: Row[Any], rules: TriageRules | None,
+    repeat_contacts: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     personal = _open(sealer, row, row.personal)
     item: dict[str, Any] = {
         "contact_id": row.contact_id,
@@ -58,6 +99,7 @@ def _queue_item(sealer: Sealer, row: Row[Any], rules: TriageRules | None) -> dic
         "concern_factors": row.concern_factors,
         "child_age_years": row.child_age_years,
         "child": triage.child_summary(personal) if personal is not None else None,
+        "repeat_contacts": repeat_contacts or repeats.repeat_contacts(None, ()),
     }
     if row.status == Status.AWAITING_THRESHOLD:
         item.update(decision_due_by=_decision_due_by(row, rules))
@@ -87,7 +129,9 @@ async def _queue(
             .order_by(*_QUEUE_ORDER).limit(limit)
         )
     ).all()
-    return {"waiting": int(waiting), "items": [_queue_item(sealer, r, rules) for r in rows]}
+    linked = await _repeats(session, [r.contact_id for r in rows])
+    return {"waiting": int(waiting),
+            "items": [_queue_item(sealer, r, rules, linked.get(r.contact_id)) for r in rows]}
 
 
 async def screening_queue(
@@ -188,6 +232,7 @@ async def read_contact(
             .order_by(deadlines.c.due_at, deadlines.c.deadline_id)
         )
     ).all()
+    linked = (await _repeats(s, [contact_id], detail=True))[contact_id]
     await uow.publish(
         RecordAccessed(
             contact_id=contact_id,
@@ -263,6 +308,7 @@ async def read_contact(
         "immediate_risk": bool(row.immediate_risk),
         "concern_factors": row.concern_factors,
         "child_age_years": row.child_age_years,
+        "repeat_contacts": linked,
         "child": personal.get("child"),
         "concern": personal.get("concern"),
         "status": row.status,
