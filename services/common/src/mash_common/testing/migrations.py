@@ -38,7 +38,9 @@ async def migration_drift(database_url: str, migrations: Path, metadata: MetaDat
 
         def diff(conn: Connection) -> list[Any]:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            return [d for d in compare_metadata(context, [runtime_metadata, metadata])
+            # Alembic compares a sequence of MetaData too (its stubs say only one).
+            both: Any = [runtime_metadata, metadata]
+            return [d for d in compare_metadata(context, both)
                     if _table(d) in owned]
 
         async with db.engine.connect() as conn:

@@ -281,7 +281,7 @@ def _about(event: Decoded, contact_id: str) -> None:
         raise Rejected(f"subject {event.subject!r} is not the contact id {contact_id!r}")
 
 
-async def _link(uow: UnitOfWork, link_id: str, contact_id: str) -> Row[Any] | None:
+async def _link(uow: UnitOfWork, link_id: str, contact_id: str) -> Any:
     stored = (await uow.session.execute(
         select(contact_links.c.contact_id, contact_links.c.status)
         .where(contact_links.c.link_id == link_id)
