@@ -17,6 +17,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from .auth import DEV_TOKEN_PUBLIC_KEY
+
 # Development-only master key. Refused outside development and test.
 DEV_DATA_KEY = "ZGV2ZWxvcG1lbnQtb25seS1tYXNoLWRhdGEta2V5LTAwMDA"
 
@@ -34,6 +36,8 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int | None = None
     data_key: SecretStr = SecretStr(DEV_DATA_KEY)
+    # The console's public key; staff tokens it signs are verified with it (see auth.py).
+    token_public_key: str = DEV_TOKEN_PUBLIC_KEY
     log_level: str = "INFO"
     # Kafka consumer group tuning; tests lower the session timeout (a join waits ~half of it).
     consumer_group_id: str | None = None  # default: mash.<service>
@@ -62,6 +66,10 @@ class ServiceSettings(BaseSettings):
         if self.env == "production" and self.data_key.get_secret_value() == DEV_DATA_KEY:
             raise ValueError(
                 "MASH_DATA_KEY is the development key; set a real one in production"
+            )
+        if self.env == "production" and self.token_public_key == DEV_TOKEN_PUBLIC_KEY:
+            raise ValueError(
+                "MASH_TOKEN_PUBLIC_KEY is the development key; run `mash-token --new-key-pair`"
             )
         return self
 
