@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 PY := $(CURDIR)/.venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-unit test-integration test-e2e bench lint format schemas topics broker clean
+.PHONY: help install run test test-unit test-integration test-e2e bench lint format schemas topics broker console-assets clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ topics: install ## create every declared topic on MASH_KAFKA_BOOTSTRAP (default 
 
 broker: install ## run only the embedded broker on 127.0.0.1:9092
 	$(PY) -m mash_common.broker
+
+console-assets: ## rebuild the console's GOV.UK Frontend CSS/JS (needs Node.js; output is committed)
+	cd services/console/assets && npm ci --no-audit --no-fund && node build.mjs
 
 clean: ## remove local data, virtualenvs and caches
 	rm -rf .data .venv .tools .pytest_cache .ruff_cache .mypy_cache

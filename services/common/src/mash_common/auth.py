@@ -18,7 +18,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Any
 
 import jwt
@@ -27,57 +26,24 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from mash_schemas.roles import CAN, STAFF_CASEWORK, Role, allowed
+
+__all__ = [
+    "CAN",
+    "STAFF_CASEWORK",
+    "Caller",
+    "InvalidToken",
+    "Role",
+    "TokenSigner",
+    "TokenVerifier",
+    "allowed",
+    "require",
+]
+
 ISSUER = "mash-console"
 AUDIENCE = "mash"
 ALGORITHM = "EdDSA"
 DEFAULT_TTL_S = 300
-
-
-class Role(StrEnum):
-    DECISION_MAKER = "decision-maker"
-    MASH_MANAGER = "mash-manager"
-    AGENCY_PRACTITIONER = "agency-practitioner"
-    AUDITOR = "auditor"
-    ADMINISTRATOR = "administrator"
-
-    @property
-    def label(self) -> str:
-        return {
-            Role.DECISION_MAKER: "Decision maker",
-            Role.MASH_MANAGER: "MASH manager",
-            Role.AGENCY_PRACTITIONER: "Agency practitioner",
-            Role.AUDITOR: "Auditor",
-            Role.ADMINISTRATOR: "Administrator",
-        }[self]
-
-
-# Who may do what, by capability. Services and the console both read this one table, and the
-# role tests walk it: every route names one capability.
-STAFF_CASEWORK = frozenset({Role.DECISION_MAKER, Role.MASH_MANAGER})
-CAN: dict[str, frozenset[Role]] = {
-    # intake
-    "record-contact": STAFF_CASEWORK,
-    "read-contact": STAFF_CASEWORK | {Role.AUDITOR},
-    "decide-link": STAFF_CASEWORK,
-    # triage
-    "read-queues": STAFF_CASEWORK,
-    "screen": frozenset({Role.DECISION_MAKER}),
-    "rate": frozenset({Role.MASH_MANAGER}),
-    "read-triage": STAFF_CASEWORK | {Role.AUDITOR},
-    "read-timeliness": STAFF_CASEWORK | {Role.AUDITOR},
-    # agency gateway
-    "read-agency-progress": STAFF_CASEWORK | {Role.AUDITOR},
-    "answer-request": frozenset({Role.AGENCY_PRACTITIONER}),
-    # decision
-    "read-picture": STAFF_CASEWORK | {Role.AUDITOR},
-    "decide": frozenset({Role.MASH_MANAGER}),
-    # feedback
-    "read-feedback": STAFF_CASEWORK | {Role.AUDITOR},
-    "read-deliveries": frozenset({Role.MASH_MANAGER, Role.ADMINISTRATOR}),
-    # operations and oversight
-    "read-dead-letters": frozenset({Role.ADMINISTRATOR}),
-    "read-audit": frozenset({Role.AUDITOR}),
-}
 
 
 @dataclass(frozen=True)
@@ -126,14 +92,19 @@ def generate_key_pair() -> tuple[str, str]:
 class TokenSigner:
     """Held by the console only."""
 
-    def __init__(self, private_key: str = DEV_TOKEN_PRIVATE_KEY, ttl_s: int = DEFAULT_TTL_S,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        private_key: str = DEV_TOKEN_PRIVATE_KEY,
+        ttl_s: int = DEFAULT_TTL_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._key = Ed25519PrivateKey.from_private_bytes(_b64(private_key))
         self._ttl_s = ttl_s
         self._clock = clock
 
-    def mint(self, user: str, role: str | Role, agency: str | None = None,
-             name: str | None = None) -> str:
+    def mint(
+        self, user: str, role: str | Role, agency: str | None = None, name: str | None = None
+    ) -> str:
         now = int(self._clock())
         claims: dict[str, Any] = {
             "iss": ISSUER,
@@ -195,7 +166,8 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def _verifier(request: Request) -> TokenVerifier:
+def token_verifier(request: Request) -> TokenVerifier:
+    """The app's verifier, built once from the service's settings (the console's public key)."""
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
     if verifier is None:
         settings = request.app.state.runtime.settings
@@ -209,17 +181,17 @@ def caller_from_request(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Caller:
     if credentials is None:
-        raise HTTPException(401, "a staff token is required (Authorization: Bearer)",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "a staff token is required (Authorization: Bearer)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     try:
-        return _verifier(request).verify(credentials.credentials)
+        return token_verifier(request).verify(credentials.credentials)
     except InvalidToken as exc:
-        raise HTTPException(401, f"the staff token was refused: {exc}",
-                            headers={"WWW-Authenticate": "Bearer"}) from exc
-
-
-def allowed(role: str, capability: str) -> bool:
-    return role in CAN[capability]
+        raise HTTPException(
+            401, f"the staff token was refused: {exc}", headers={"WWW-Authenticate": "Bearer"}
+        ) from exc
 
 
 def require(capability: str) -> Callable[..., Caller]:
@@ -234,6 +206,7 @@ def require(capability: str) -> Callable[..., Caller]:
         return caller
 
     check.__name__ = f"require_{capability.replace('-', '_')}"
+    check.capability = capability  # type: ignore[attr-defined]  # read by the role tests
     return check
 
 
@@ -254,8 +227,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--role", choices=[r.value for r in Role], default="mash-manager")
     parser.add_argument("--agency")
     parser.add_argument("--ttl", type=int, default=3600, help="seconds (default 3600)")
-    parser.add_argument("--new-key-pair", action="store_true",
-                        help="print a fresh MASH_TOKEN_PRIVATE_KEY / MASH_TOKEN_PUBLIC_KEY")
+    parser.add_argument(
+        "--new-key-pair",
+        action="store_true",
+        help="print a fresh MASH_TOKEN_PRIVATE_KEY / MASH_TOKEN_PUBLIC_KEY",
+    )
     args = parser.parse_args(argv)
     if args.new_key_pair:
         private, public = generate_key_pair()

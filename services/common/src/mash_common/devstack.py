@@ -84,6 +84,15 @@ class Stack:
             env[f"MASH_{env_name(name)}_DATABASE_URL"] = self.database_urls[name]
         return env
 
+    def create_demo_staff(self) -> str:
+        """The console's demo staff accounts (development only); returns their credentials."""
+        done = subprocess.run(
+            [sys.executable, "-m", "mash_console", "users", "demo"],
+            env=self.env_for("console", self.ports["console"]),
+            capture_output=True, text=True, check=True, timeout=120,
+        )
+        return done.stdout
+
     def start(self, name: str, *, copy: int = 0, port: int | None = None) -> Running:
         spec = BY_NAME[name]
         port = port or (self.ports[name] if copy == 0 else self.ports[name] + 100 * copy)
@@ -157,7 +166,7 @@ class Stack:
             time.sleep(0.2)
 
 
-def _print_banner(stack: Stack, broker: str, demo: list[str]) -> None:
+def _print_banner(stack: Stack, broker: str, demo: list[str], staff: str) -> None:
     print("\nThe MASH stack is running. Press Ctrl-C to stop everything.\n")
     print(f"  {'broker (Kafka protocol)':<26} {broker}")
     for spec in SERVICES:
@@ -168,7 +177,8 @@ def _print_banner(stack: Stack, broker: str, demo: list[str]) -> None:
     print(f"  logs                       {stack.data_dir / 'logs'}")
     if demo:
         print("\n  demo contacts loaded:      " + ", ".join(demo))
-    print("\n  Open the console: http://127.0.0.1:{}/\n".format(stack.ports["console"]))
+    print(staff.rstrip("\n"))
+    print("\n  Open the console and sign in: http://127.0.0.1:{}/\n".format(stack.ports["console"]))
     sys.stdout.flush()
 
 
@@ -196,6 +206,7 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     try:
+        staff = stack.create_demo_staff()
         stack.start_all()
         stack.wait_ready(timeout_s=120)
         demo: list[str] = []
@@ -211,7 +222,7 @@ def run(args: argparse.Namespace) -> int:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        _print_banner(stack, args.bootstrap, demo)
+        _print_banner(stack, args.bootstrap, demo, staff)
         while not stopping:
             for (name, copy), r in list(stack.running.items()):
                 if r.process.poll() is not None:

@@ -36,6 +36,7 @@ def running_stack(
         extra_env={**FAST_ENV, **(extra_env or {})},
     )
     try:
+        stack.create_demo_staff()
         stack.start_all()
         stack.wait_ready(timeout_s=90)
         yield stack

@@ -1,4 +1,8 @@
-"""Asking the other services whether they are up: GET <service>/readyz, with a short timeout."""
+"""The services the console renders over, called on a signed-in person's behalf.
+
+Every call carries a staff token minted for that person (their username, role and agency), so
+each service checks the caller itself: the console is not the only gate.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
+
+from mash_common.auth import Caller, TokenSigner
 
 State = Literal["up", "not_ready", "unreachable"]
 LABELS: dict[State, str] = {"up": "Up", "not_ready": "Not ready", "unreachable": "Not reachable"}
@@ -37,18 +43,98 @@ class ServiceStatus:
         }
 
 
+class UpstreamError(Exception):
+    """A service answered with an error, or did not answer."""
+
+    def __init__(self, service: str, status: int | None, detail: Any) -> None:
+        super().__init__(f"{service}: {status} {detail}")
+        self.service = service
+        self.status = status
+        self.detail = detail
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        """A 422's errors by dotted field path (the `loc` after "body"), for the form."""
+        errors: dict[str, str] = {}
+        if self.status == 422 and isinstance(self.detail, list):
+            for err in self.detail:
+                loc = [str(p) for p in err.get("loc", []) if p != "body"]
+                errors.setdefault(".".join(loc) or "form", str(err.get("msg", "is not valid")))
+        return errors
+
+    @property
+    def message(self) -> str:
+        if self.status is None:
+            return f"The {self.service} service could not be reached. Try again in a minute."
+        if isinstance(self.detail, str):
+            return self.detail
+        if self.field_errors:
+            return "; ".join(f"{k}: {v}" for k, v in self.field_errors.items())
+        return f"The {self.service} service answered {self.status}."
+
+
+class Api:
+    """One person's view of the services."""
+
+    def __init__(self, upstreams: Upstreams, caller: Caller) -> None:
+        self._up = upstreams
+        self.caller = caller
+
+    async def call(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        url = f"{self._up.urls[service]}{path}"
+        all_headers = {**self._up.signer.headers(self.caller), **(headers or {})}
+        try:
+            response = await self._up.http().request(
+                method, url, params=params, json=json, headers=all_headers
+            )
+        except httpx.HTTPError as exc:
+            raise UpstreamError(service, None, type(exc).__name__) from exc
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail", response.text)
+            except ValueError:
+                detail = response.text
+            raise UpstreamError(service, response.status_code, detail)
+        return response.json() if response.content else None
+
+    async def get(self, service: str, path: str, **params: Any) -> Any:
+        clean = {k: v for k, v in params.items() if v is not None}
+        return await self.call("GET", service, path, params=clean)
+
+    async def post(self, service: str, path: str, body: Any,
+                   headers: dict[str, str] | None = None) -> Any:
+        return await self.call("POST", service, path, json=body, headers=headers)
+
+
 class Upstreams:
     """The services the console renders over. Owns one pooled HTTP client."""
 
-    def __init__(self, urls: dict[str, str], *, timeout_s: float) -> None:
+    def __init__(
+        self, urls: dict[str, str], *, timeout_s: float, signer: TokenSigner | None = None,
+        api_timeout_s: float = 10.0,
+    ) -> None:
         self.urls = urls
         self.timeout_s = timeout_s
+        self.api_timeout_s = api_timeout_s
+        self.signer = signer or TokenSigner()
         self._client: httpx.AsyncClient | None = None
 
-    def _http(self) -> httpx.AsyncClient:
+    def http(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.timeout_s)
+            self._client = httpx.AsyncClient(timeout=self.api_timeout_s)
         return self._client
+
+    def as_caller(self, caller: Caller) -> Api:
+        return Api(self, caller)
 
     async def aclose(self) -> None:
         client, self._client = self._client, None
@@ -57,7 +143,7 @@ class Upstreams:
 
     async def check(self, service: str, url: str) -> ServiceStatus:
         try:
-            response = await self._http().get(f"{url}/readyz")
+            response = await self.http().get(f"{url}/readyz", timeout=self.timeout_s)
         except httpx.HTTPError as exc:
             return ServiceStatus(service, url, "unreachable", detail=type(exc).__name__)
         if response.status_code == 200:
