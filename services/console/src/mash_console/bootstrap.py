@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -57,7 +58,10 @@ def build_store(settings: ConsoleSettings) -> StaffStore:
     return StaffStore(Database(settings.db_url), Sealer(settings.data_key.get_secret_value()))
 
 
-def build_app(settings: ConsoleSettings | None = None) -> FastAPI:
+def build_app(
+    settings: ConsoleSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """`transport` replaces the network to the services (unit tests pass a fake of them)."""
     settings = settings or ConsoleSettings()
     store = build_store(settings)
     upstreams = Upstreams(
@@ -65,6 +69,7 @@ def build_app(settings: ConsoleSettings | None = None) -> FastAPI:
         timeout_s=settings.probe_timeout_s,
         api_timeout_s=settings.api_timeout_s,
         signer=TokenSigner(settings.token_private_key.get_secret_value()),
+        transport=transport,
     )
 
     @contextlib.asynccontextmanager

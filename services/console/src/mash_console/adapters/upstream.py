@@ -120,17 +120,19 @@ class Upstreams:
 
     def __init__(
         self, urls: dict[str, str], *, timeout_s: float, signer: TokenSigner | None = None,
-        api_timeout_s: float = 10.0,
+        api_timeout_s: float = 10.0, transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.urls = urls
         self.timeout_s = timeout_s
         self.api_timeout_s = api_timeout_s
         self.signer = signer or TokenSigner()
+        self._transport = transport  # unit tests put a fake of the services here
         self._client: httpx.AsyncClient | None = None
 
     def http(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.api_timeout_s)
+            self._client = httpx.AsyncClient(timeout=self.api_timeout_s,
+                                             transport=self._transport)
         return self._client
 
     def as_caller(self, caller: Caller) -> Api:

@@ -143,6 +143,7 @@ def page(capability: str | None) -> Callable[..., Awaitable[Viewer]]:
         await store.touch(session, now)
         return Viewer(session.member, session, upstreams.as_caller(caller_of(session.member)))
 
+    dependency.capability = capability  # type: ignore[attr-defined]  # read by the role tests
     return dependency
 
 
@@ -181,6 +182,7 @@ def form(capability: str | None) -> Callable[..., Awaitable[Viewer]]:
             session.member, session, upstreams.as_caller(caller_of(session.member)), fields
         )
 
+    dependency.capability = capability  # type: ignore[attr-defined]  # read by the role tests
     return dependency
 
 
