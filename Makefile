@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 PY := $(CURDIR)/.venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-unit test-integration test-e2e bench lint format schemas topics broker console-assets clean
+.PHONY: help install run test test-unit test-integration test-e2e screenshots bench lint format schemas topics broker console-assets clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ test-unit: install ## only the fast unit and contract tests
 
 test-e2e: install ## only the end-to-end journey tests
 	MASH_TEST_POSTGRES=required $(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+screenshots: install ## the console in headless Chromium: rewrite docs/screenshots/*.png (installs chromium if missing)
+	MASH_SCREENSHOTS=1 MASH_TEST_POSTGRES=required $(PY) -m pytest tests/e2e -k browser $(PYTEST_ARGS)
 
 bench: install ## raw broker vs end-to-end journey throughput, printed with their ratio
 	$(PY) bench/run.py

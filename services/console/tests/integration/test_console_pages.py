@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,8 @@ from mash_common.broker import free_port
 from mash_common.testing.service import running
 from mash_console.bootstrap import build_app
 from mash_console.config import ConsoleSettings
+from mash_console.domain.staff import StaffMember
+from mash_schemas.roles import Role
 
 pytestmark = pytest.mark.integration
 
@@ -86,71 +89,109 @@ def slow_service() -> Iterator[str]:
         yield served.url
 
 
+PASSWORD = "a-long-enough-password"
+
+
 def settings(**urls: str) -> ConsoleSettings:
     down = {f"{name}_url": NOBODY.format(port=free_port())
             for name in ("intake", "triage", "agency_gateway", "decision", "feedback")}
-    return ConsoleSettings.model_validate({**down, **urls, "probe_timeout_s": 0.5})
+    data_dir = {"data_dir": urls.pop("data_dir")} if "data_dir" in urls else {}
+    return ConsoleSettings.model_validate({**down, **urls, **data_dir, "probe_timeout_s": 0.5})
+
+
+async def signed_in_status_page(client: httpx.AsyncClient, app: FastAPI) -> httpx.Response:
+    """Sign in as an administrator (the page is for anyone signed in), then open it."""
+    await app.state.store.add_member(
+        StaffMember("admin.test", "Admin Test", Role.ADMINISTRATOR), PASSWORD,
+        datetime.now(UTC), replace=True,
+    )
+    form = await client.get("/sign-in")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token
+    signed = await client.post("/sign-in", data={"username": "admin.test", "password": PASSWORD,
+                                                 "csrf_token": token.group(1), "next": "/status"})
+    assert signed.status_code == 303, signed.text
+    return await client.get("/status")
 
 
 def stage_status(html: str, service: str) -> str:
     """The text of one stage's status line, tags removed."""
-    found = re.search(rf'id="stage-{service}".*?<dt>Status</dt>\s*<dd>(.*?)</dd>', html,
+    found = re.search(rf'id="stage-{service}".*?Status</dt>\s*<dd[^>]*>(.*?)</dd>', html,
                       re.DOTALL)
     assert found, f"no status for {service}"
-    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MASH_CONSOLE_DATA_DIR", str(tmp_path))
 
 
 async def test_every_service_down_renders_not_reachable_and_still_links_the_docs() -> None:
     s = settings()
-    async with running(build_app(s)) as client:
-        page = await client.get("/")
+    app = build_app(s)
+    async with running(app) as client:
+        page = await signed_in_status_page(client, app)
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     for name, url in s.service_urls().items():
         assert stage_status(page.text, name) == f"Not reachable: nothing answers at {url}"
-        assert f'<a href="{url}/docs">{name} API documentation</a>' in page.text
+        assert (f'<a class="govuk-link" href="{url}/docs">API documentation'
+                f'<span class="govuk-visually-hidden"> for {name}</span></a>') in page.text
     assert "Not every service is up" in page.text
 
 
 async def test_each_service_is_shown_up_not_ready_or_not_reachable(
     ready_service: str, unready_service: str
 ) -> None:
-    s = settings(intake_url=ready_service, triage_url=unready_service)
-    async with running(build_app(s)) as client:
-        page = (await client.get("/")).text
+    app = build_app(settings(intake_url=ready_service, triage_url=unready_service))
+    async with running(app) as client:
+        page = (await signed_in_status_page(client, app)).text
     assert stage_status(page, "intake") == "Up"
     assert stage_status(page, "triage") == "Not ready: its /readyz answered HTTP 503"
     assert stage_status(page, "decision").startswith("Not reachable")
 
 
 async def test_a_service_too_slow_to_answer_is_not_reachable(slow_service: str) -> None:
-    async with running(build_app(settings(feedback_url=slow_service))) as client:
+    app = build_app(settings(feedback_url=slow_service))
+    async with running(app) as client:
         started = time.monotonic()
-        page = (await client.get("/")).text
-    assert time.monotonic() - started < 2.5  # every probe runs at once, each cut short
+        page = (await signed_in_status_page(client, app)).text
+    assert time.monotonic() - started < 2.9  # every probe runs at once, each cut short
     assert stage_status(page, "feedback").startswith("Not reachable")
 
 
 async def test_the_summary_says_so_when_every_service_is_up(ready_service: str) -> None:
     everyone = {f"{n}_url": ready_service
                 for n in ("intake", "triage", "agency_gateway", "decision", "feedback")}
-    async with running(build_app(ConsoleSettings.model_validate(everyone))) as client:
-        page = (await client.get("/")).text
+    app = build_app(ConsoleSettings.model_validate(everyone))
+    async with running(app) as client:
+        page = (await signed_in_status_page(client, app)).text
     assert "All 5 services are up." in page
 
 
-async def test_the_page_is_plain_accessible_html_that_loads_nothing_from_elsewhere() -> None:
-    async with running(build_app(settings())) as client:
-        page = await client.get("/")
-        css = await client.get("/static/console.css")
+async def test_the_page_is_gov_uk_frontend_html_that_loads_nothing_from_elsewhere() -> None:
+    app = build_app(settings())
+    async with running(app) as client:
+        page = await signed_in_status_page(client, app)
+        css = await client.get("/static/govuk/govuk-frontend.min.css")
+        js = await client.get("/static/govuk/govuk-frontend.min.js")
     html = page.text
-    assert '<html lang="en-GB">' in html
-    assert '<a class="skip-link" href="#main">' in html and '<main id="main"' in html
-    assert html.count("<h1>") == 1
-    assert "<script" not in html
-    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == ["/static/console.css"]
+    assert '<html lang="en-GB" class="govuk-template">' in html
+    assert 'href="#main-content"' in html and 'id="main-content"' in html
+    assert html.count("<h1") == 1
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script type="module" src="/static/console.js">'
+    ]  # no inline script: the CSP forbids it
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == [
+        "/static/govuk/govuk-frontend.min.css", "/static/console.css"
+    ]
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert js.status_code == 200
+    assert "GDS Transport" not in css.text  # reserved for GOV.UK
+    assert "govuk-header__logotype" not in html and "crown" not in html.lower()
     assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "script-src 'self'" in page.headers["content-security-policy"]
 
 
 async def test_readyz_is_ready_when_it_renders_and_reports_the_others(
@@ -166,12 +207,13 @@ async def test_readyz_is_ready_when_it_renders_and_reports_the_others(
     assert body["upstreams"]["intake"]["status"] == "up"
     assert body["upstreams"]["triage"]["status"] == "unreachable"
     assert health.json() == {"status": "ok", "service": "console"}
-    assert {"/", "/healthz", "/readyz"} <= set(openapi.json()["paths"])
+    assert {"/", "/status", "/sign-in", "/healthz", "/readyz"} <= set(openapi.json()["paths"])
 
 
 async def test_python_dash_m_mash_console_serves_on_its_port_and_stops_on_sigterm() -> None:
     port = free_port()
     env = {**os.environ, "MASH_CONSOLE_HTTP_PORT": str(port),
+           "MASH_CONSOLE_DATA_DIR": os.environ["MASH_CONSOLE_DATA_DIR"],
            "MASH_CONSOLE_INTAKE_URL": NOBODY.format(port=free_port())}
     proc = subprocess.Popen([sys.executable, "-m", "mash_console"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
