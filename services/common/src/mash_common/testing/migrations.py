@@ -27,19 +27,23 @@ def _table(difference: Any) -> str | None:
     return None
 
 
-async def migration_drift(database_url: str, migrations: Path, metadata: MetaData) -> list[Any]:
+async def migration_drift(
+    database_url: str, migrations: Path, metadata: MetaData, *, runtime_tables: bool = True
+) -> list[Any]:
     """Migrate an empty database (twice: a second start finds nothing to do) and list every
-    difference between it and the service's tables plus the shared runtime tables."""
+    difference between it and the service's tables plus (for a service on the shared runtime,
+    not the console) the runtime's outbox, inbox and state tables."""
     db = Database(database_url)
     try:
         await db.migrate(migrations)
         await db.migrate(migrations)
-        owned = set(metadata.tables) | set(runtime_metadata.tables)
+        shared = [runtime_metadata] if runtime_tables else []
+        owned = set(metadata.tables) | {t for m in shared for t in m.tables}
 
         def diff(conn: Connection) -> list[Any]:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             # Alembic compares a sequence of MetaData too (its stubs say only one).
-            both: Any = [runtime_metadata, metadata]
+            both: Any = [*shared, metadata]
             return [d for d in compare_metadata(context, both)
                     if _table(d) in owned]
 
