@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -73,7 +74,12 @@ def console_settings(tmp_path: Path) -> ConsoleSettings:
     return ConsoleSettings(data_dir=tmp_path, env="test", queue_refresh_s=5)
 
 
-def _add_demo_staff(settings: ConsoleSettings) -> None:
+@pytest.fixture(scope="session")
+def staff_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A console database with the demo staff, made once (argon2 is slow on purpose) and
+    copied for each test."""
+    settings = ConsoleSettings(data_dir=tmp_path_factory.mktemp("console-staff"), env="test")
+
     async def go() -> None:
         store = build_store(settings)
         await store.db.migrate(MIGRATIONS)
@@ -82,12 +88,15 @@ def _add_demo_staff(settings: ConsoleSettings) -> None:
         await store.db.dispose()
 
     asyncio.run(go())
+    return settings.data_dir / "console.db"
 
 
 @pytest.fixture
-def console(console_settings: ConsoleSettings, services: FakeServices) -> Iterator[TestClient]:
+def console(
+    console_settings: ConsoleSettings, services: FakeServices, staff_database: Path
+) -> Iterator[TestClient]:
     """A TestClient on the console (lifespan run, migrations applied, demo staff present)."""
-    _add_demo_staff(console_settings)
+    shutil.copyfile(staff_database, console_settings.data_dir / "console.db")
     services.urls = console_settings.service_urls()
     app = build_app(console_settings, transport=services.transport())
     with TestClient(app, base_url="http://console.test") as client:

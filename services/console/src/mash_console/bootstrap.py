@@ -20,7 +20,16 @@ from .adapters.store import StaffStore
 from .adapters.upstream import Upstreams
 from .config import ConsoleSettings
 from .domain import formatting
-from .entrypoints import dashboard, sign_in, status
+from .entrypoints import (
+    agency_pages,
+    contact_pages,
+    contacts,
+    dashboard,
+    oversight,
+    sign_in,
+    status,
+    triage_pages,
+)
 from .entrypoints.web import (
     NotAllowed,
     SignInRequired,
@@ -32,7 +41,8 @@ HERE = Path(__file__).resolve().parent
 MIGRATIONS = HERE.parents[1] / "migrations"
 
 # Every page router, in one place. A page's role is declared where the page is.
-ROUTERS = (sign_in.router, dashboard.router, status.router)
+ROUTERS = (sign_in.router, dashboard.router, contacts.router, triage_pages.router,
+           status.router, agency_pages.router, oversight.router, contact_pages.router)
 
 
 def build_templates() -> Jinja2Templates:

@@ -10,8 +10,8 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx

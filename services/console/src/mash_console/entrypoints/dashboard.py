@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -51,7 +52,11 @@ async def load_queues(api: Api) -> list[dict[str, Any]]:
 async def dashboard(
     request: Request, viewer: Annotated[Viewer, Depends(page("read-queues"))]
 ) -> HTMLResponse:
-    return render(request, "dashboard.html", viewer, queues=await load_queues(viewer.api))
+    # After screening or rating, the page the person lands on says it was recorded.
+    ref = request.query_params.get("ref", "")
+    return render(request, "dashboard.html", viewer, queues=await load_queues(viewer.api),
+                  done=request.query_params.get("done"),
+                  done_ref=ref if re.fullmatch(r"MASH-\d{4}-\d{6}", ref) else None)
 
 
 @router.get("/queues", response_class=HTMLResponse, summary="The queues, as a page fragment")
