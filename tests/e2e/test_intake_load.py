@@ -15,17 +15,22 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mash_common.auth import Role
 from mash_common.broker import EmbeddedBroker, free_port
 from mash_common.codec import decode
 from mash_common.devstack import Stack
 from mash_common.kafka import ensure_topics
 from mash_common.synthetic import marf
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import read_topic, run_sync
 from mash_common.testing.stack import FAST_ENV
 from mash_schemas.events import ContactReceived
 from mash_schemas.topics import CONTACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+# The staff member recording the contacts (record-contact).
+STAFF = staff_headers(Role.DECISION_MAKER, "staff:dm-load")
 
 TOTAL = 1_000
 CONCURRENCY = 50
@@ -91,7 +96,7 @@ async def post_all_with_a_restart(stack: Stack) -> tuple[Batch, float]:
     batch = Batch(stack.url("intake"))
     sem = asyncio.Semaphore(CONCURRENCY)
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=30, limits=limits, headers=STAFF) as client:
         started = time.monotonic()
         posts = asyncio.gather(*(batch.post(client, sem, i) for i in range(TOTAL)))
 
@@ -143,7 +148,8 @@ def test_a_thousand_contacts_with_a_restart_in_the_middle(intake_alone: Stack) -
 
     # A retry of every key now: the same contact back (what was committed before the kill stays).
     async def replay() -> dict[str, str]:
-        async with httpx.AsyncClient(base_url=stack.url("intake"), timeout=30) as client:
+        async with httpx.AsyncClient(base_url=stack.url("intake"), timeout=30,
+                                     headers=STAFF) as client:
             out = {}
             for i in range(0, TOTAL, 97):
                 key = f"load-{i:04d}"

@@ -233,6 +233,14 @@ def test_malformed_messages_land_in_each_consumers_dead_letter_topic(
             assert found[topic]["reason"].startswith("not JSON"), found[topic]
             assert found[topic]["source_topic"] == topic
             assert found[topic]["consumer"] == service
+        # The administrator's view of the same, from the service itself: no payloads.
+        listed = hub.dead_letters(service, limit=1000)
+        assert listed["service"] == service and listed["total"] >= len(topics)
+        where = {(i["source_topic"], i["source_partition"], i["source_offset"])
+                 for i in listed["items"]}
+        assert {(t, found[t]["source_partition"], found[t]["source_offset"])
+                for t in topics} <= where
+        assert "garbage-" not in json.dumps(listed)
 
     # ...and every consumer carried on: a new contact still makes the whole journey.
     journey = walk_to_requests(hub, ["police"])

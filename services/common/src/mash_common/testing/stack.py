@@ -19,6 +19,8 @@ FAST_ENV = {
     "MASH_EPOCH_CHECK_INTERVAL_S": "0.5",
     "MASH_RELAY_INTERVAL_S": "0.05",
     "MASH_TIMER_INTERVAL_S": "0.2",
+    # The console's queues page re-reads the queues this often (browser tests wait on it).
+    "MASH_CONSOLE_QUEUE_REFRESH_S": "2",
 }
 
 
