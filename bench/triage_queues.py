@@ -29,8 +29,10 @@ from typing import Any
 import httpx
 from sqlalchemy import insert, text
 
+from mash_common.auth import Role
 from mash_common.broker import EmbeddedBroker, free_port
 from mash_common.crypto import Sealer, contact_kid
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import running, settings_for
 from mash_triage.adapters.tables import contacts
 from mash_triage.bootstrap import build_app
@@ -87,7 +89,8 @@ async def main() -> None:
             settings = settings_for(TriageSettings, bootstrap=broker.bootstrap, db_url=db_url,
                                     data_dir=Path(tmp))
             app = build_app(settings, clock=lambda: T0)
-            async with running(app) as client:
+            # As the decision maker the console would sign for: the guard is part of the cost.
+            async with running(app, headers=staff_headers(Role.DECISION_MAKER)) as client:
                 runtime = app.state.runtime
                 t = time.perf_counter()
                 async with runtime.db.transaction() as session:

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+from mash_common.auth import CAN, Role
 from mash_intake.service_layer.commands import SubmitContact
 from mash_triage.service_layer.commands import RateContact, RecordThresholdDecision
 
@@ -33,3 +34,40 @@ def test_the_readme_threshold_decision_and_rating_are_valid() -> None:
     [rating] = bodies_posted_to("/rag-rating")
     RecordThresholdDecision.model_validate(decision)
     RateContact.model_validate(rating)
+
+
+# Which capability each route of the walk-through needs (the services' guards, by path).
+WALK_CAPABILITIES = {
+    r"POST http://127\.0\.0\.1:8001/v1/contacts$": "record-contact",
+    r"POST .*/threshold-decision$": "screen",
+    r"POST .*/rag-rating$": "rate",
+    r"GET http://127\.0\.0\.1:8003/v1/agencies/police/requests$": "answer-request",
+    r"GET http://127\.0\.0\.1:8004/v1/queue$": "read-queues",
+}
+
+
+def test_every_readme_call_carries_a_token_whose_role_the_route_allows() -> None:
+    assert "X-Mash-" not in README  # the walking skeleton's trusted headers are gone
+    walk = README[README.index("### One contact, by hand"):]
+    walk = walk[:walk.index("```\n", walk.index("```sh") + 5)]
+    role = agency = None
+    checked = 0
+    for command in re.split(r"\n(?=\S)", walk):
+        minted = re.match(r"TOKEN=\$\(uv run mash-token (.*)\)", command)
+        if minted:
+            role = re.search(r"--role (\S+)", minted[1])[1]  # type: ignore[index]
+            found = re.search(r"--agency (\S+)", minted[1])
+            agency = found[1] if found else None
+            continue
+        if not command.startswith("curl "):
+            continue
+        method = "POST" if "-X POST" in command else "GET"
+        url = re.search(r"(http://\S+)", command)[1]  # type: ignore[index]
+        assert '-H "Authorization: Bearer $TOKEN"' in command, command
+        [capability] = [c for pattern, c in WALK_CAPABILITIES.items()
+                        if re.search(pattern, f"{method} {url}")]
+        assert role in CAN[capability], (url, role)
+        if role == Role.AGENCY_PRACTITIONER:
+            assert f"/v1/agencies/{agency}/" in url  # a practitioner opens their own agency's
+        checked += 1
+    assert checked == len(WALK_CAPABILITIES)

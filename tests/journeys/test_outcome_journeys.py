@@ -17,9 +17,11 @@ from typing import Any, get_args
 import pytest
 from aiosmtpd.controller import Controller
 
+from mash_common.auth import Role
 from mash_common.broker import free_port
 from mash_common.codec import DecodeError, decode, encode
 from mash_common.crypto import Sealer, contact_kid
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import produce, read_topic, running, settings_for, wait_until
 from mash_decision.bootstrap import build_app as decision_app
 from mash_decision.config import DecisionSettings
@@ -39,7 +41,7 @@ from mash_schemas.topics import HANDOVER, topic_for_event
 
 pytestmark = pytest.mark.integration
 
-MANAGER = {"X-Mash-User": "staff:mgr-7", "X-Mash-Role": "mash_manager"}
+MANAGER = staff_headers(Role.MASH_MANAGER, "staff:mgr-7")
 FAMILY = ("Ava", "Brook", "Dean", "Margaret", "Mill Lane", "MK1 1AA", "2017")
 REFERRERS = {
     "professional": {"kind": "professional", "name": "Jo Class", "role": "Teacher",
@@ -163,8 +165,8 @@ async def test_a_decision_reaches_the_referrer_the_team_and_the_timeliness_recor
         smtp_host="127.0.0.1", smtp_port=inbox.port, email_retry_first_s=0.3)
     sealer = Sealer(decision_settings.data_key.get_secret_value())
     contacts = {kind: Contact(kafka_bootstrap, sealer, kind) for kind in REFERRERS}
-    async with running(decision_app(decision_settings)) as decision, \
-            running(feedback_app(feedback_settings)) as feedback:
+    async with running(decision_app(decision_settings), headers=MANAGER) as decision, \
+            running(feedback_app(feedback_settings), headers=MANAGER) as feedback:
         for contact in contacts.values():
             await contact.up_to_a_complete_picture()
         for contact in contacts.values():

@@ -178,7 +178,7 @@ def _registry() -> tuple[Topic, ...]:
             "Every read of a child's record by a person.",
             (RecordAccessed,),
             producer="any service",
-            consumers=(),
+            consumers=("decision",),
         ),
         Topic(
             EPOCH,

@@ -14,11 +14,13 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from mash_common.auth import Role
 from mash_common.codec import Decoded, DecodeError, decode, encode
 from mash_common.crypto import Sealer, agency_kid, contact_kid, open_with_key
 from mash_common.db import inbox_table, outbox_table
 from mash_common.kafka import ensure_topics
 from mash_common.runtime import ServiceRuntime
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import produce, read_topic, settings_for, wait_until
 from mash_gateway.config import GatewaySettings
 from mash_schemas.envelope import utcnow
@@ -83,6 +85,8 @@ class Hub:
 
     # --- triage asks -------------------------------------------------------------------
     PROFILE = PROFILE
+    # The MASH manager following each agency's progress (GET /v1/contacts/{id}/requests).
+    STAFF = staff_headers(Role.MASH_MANAGER, "staff:mgr-0007")
 
     async def information_requested(
         self, agencies: list[str], *, respond_in: timedelta = timedelta(hours=4),
@@ -114,9 +118,14 @@ class Hub:
 
     # --- agencies read and answer --------------------------------------------------------
     @staticmethod
-    def token(agency: str, user: str = "staff:pc-0001") -> dict[str, str]:
+    def token(agency: str) -> dict[str, str]:
         """The HTTP headers of an agency's system: its development API token."""
-        return {"Authorization": f"Bearer dev-{agency}-token", "X-Mash-User": user}
+        return {"Authorization": f"Bearer dev-{agency}-token"}
+
+    @staticmethod
+    def practitioner(agency: str, user: str = "staff:pc-0001") -> dict[str, str]:
+        """The HTTP headers of one of the agency's practitioners signed in to the console."""
+        return staff_headers(Role.AGENCY_PRACTITIONER, user, agency=agency)
 
     async def rejections(self, agency: str) -> list[Decoded]:
         return [e for _, e in await self.read_events(agency_rejections(agency))]

@@ -20,7 +20,7 @@ async def test_every_agency_gets_exactly_its_profile_and_reads_only_its_own(hub:
     assert agencies == list(AGENCIES)
     profiles = hub.settings.profiles()
     app = build_app(hub.settings)
-    async with running(app) as client:
+    async with running(app, headers=hub.STAFF) as client:
         contact_id = await hub.information_requested(agencies)
         sent = await hub.requests_sent(contact_id, agencies)
         requests = {a: hub.request_of(sent[a][0]) for a in agencies}
@@ -34,8 +34,9 @@ async def test_every_agency_gets_exactly_its_profile_and_reads_only_its_own(hub:
             assert field_paths(details) == expected, agency
             assert b"Brook" not in message.value and b"hungry" not in message.value
 
-        for agency in agencies:
-            mine = hub.token(agency)
+        # Each agency's system (its API token) and each of its practitioners (a staff token).
+        for agency, mine in [(a, door) for a in agencies
+                             for door in (hub.token(a), hub.practitioner(a, f"staff:{a}-1"))]:
 
             async def listed(agency: str = agency, mine: dict[str, str] = mine) -> list[Any]:
                 r = await client.get(f"/v1/agencies/{agency}/requests?limit=500", headers=mine)

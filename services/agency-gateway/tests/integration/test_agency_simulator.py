@@ -35,7 +35,7 @@ async def answered_agencies(client: Any, contact_id: str) -> dict[str, str]:
 async def test_the_simulator_answers_every_agency_but_the_silent_ones(sqlite_hub: Any) -> None:
     hub = sqlite_hub
     app = build_app(hub.settings)
-    async with running(app) as client:
+    async with running(app, headers=hub.STAFF) as client:
         contact_id = await hub.information_requested(["police", "health", "education"])
         simulator = AgencySimulator(
             hub.bootstrap,
@@ -77,7 +77,7 @@ async def test_the_simulator_command_answers_and_stops_cleanly_on_a_signal(
     assert key.stdout.strip() == hub.agency_key("police")
 
     app = build_app(hub.settings)
-    async with running(app) as client:
+    async with running(app, headers=hub.STAFF) as client:
         contact_id = await hub.information_requested(["housing"])
         log = tmp_path / "sim.log"
         with open(log, "wb") as out:

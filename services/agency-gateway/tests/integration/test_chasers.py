@@ -29,7 +29,7 @@ async def test_a_silent_agency_is_reminded_then_escalated_and_an_answer_stops_it
     settings = hub.settings.model_copy(update={"chaser_reminder_fraction": 0.5,
                                                "agencies": agencies})
     app = build_app(settings)
-    async with running(app) as client:
+    async with running(app, headers=hub.STAFF) as client:
         contact_id = await hub.information_requested(["police", "education"],
                                                      respond_in=timedelta(seconds=15))
         sent = await hub.requests_sent(contact_id, ["police", "education"])

@@ -1,14 +1,19 @@
-"""Agencies without Kafka: their open requests and their answers over HTTP."""
+"""Agencies without Kafka: their open requests and their answers over HTTP, from the agency's
+own system (its API token) or one of its practitioners signed in to the console (a staff
+token naming the agency)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from mash_common.auth import Role, TokenSigner
 from mash_common.codec import decode
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import running, wait_until
 from mash_gateway.bootstrap import build_app
 from mash_schemas.events import InformationProvided, RecordAccessed
@@ -16,8 +21,16 @@ from mash_schemas.topics import AUDIT
 
 pytestmark = pytest.mark.integration
 
-POLICE = {"Authorization": "Bearer dev-police-token", "X-Mash-User": "staff:pc-0001"}
-HEALTH = {"Authorization": "Bearer dev-health-token", "X-Mash-User": "staff:hv-0002"}
+POLICE = {"Authorization": "Bearer dev-police-token"}  # the police's own system
+HEALTH = {"Authorization": "Bearer dev-health-token"}
+PC = staff_headers(Role.AGENCY_PRACTITIONER, "staff:pc-0001", agency="police")  # at the console
+HV = staff_headers(Role.AGENCY_PRACTITIONER, "staff:hv-0002", agency="health")
+MANAGER = staff_headers(Role.MASH_MANAGER, "staff:mgr-0007")
+
+
+def expired(role: Role, user: str, agency: str | None = None) -> dict[str, str]:
+    signer = TokenSigner(ttl_s=60, clock=lambda: time.time() - 3600)
+    return {"Authorization": f"Bearer {signer.mint(user, role, agency)}"}
 
 
 async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> None:
@@ -31,15 +44,22 @@ async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> No
         listing = "/v1/agencies/police/requests"
 
         assert (await client.get(listing, headers=HEALTH)).status_code == 403
+        assert (await client.get(listing, headers=HV)).status_code == 403  # health's person
+        for role in (Role.MASH_MANAGER, Role.DECISION_MAKER, Role.AUDITOR, Role.ADMINISTRATOR):
+            staff = staff_headers(role, agency="police")  # an agency claim opens nothing
+            assert (await client.get(listing, headers=staff)).status_code == 403, role
         assert (await client.get(listing)).status_code == 401  # no token at all
         wrong = {"Authorization": "Bearer dev-police-token-guess"}
         assert (await client.get(listing, headers=wrong)).status_code == 403
-        # The old trusted header opens nothing any more.
+        late = expired(Role.AGENCY_PRACTITIONER, "staff:pc-0001", "police")
+        assert (await client.get(listing, headers=late)).status_code == 401
+        # The old trusted headers open nothing any more.
         header_only = {"X-Mash-Agency": "police", "X-Mash-User": "staff:pc-0001"}
         assert (await client.get(listing, headers=header_only)).status_code == 401
+        assert (await client.get(listing, headers=POLICE)).status_code == 200  # the system
 
         async def listed() -> dict[str, Any]:
-            found = (await client.get(listing, headers=POLICE)).json()["requests"]
+            found = (await client.get(listing, headers=PC)).json()["requests"]
             return next((r for r in found if r["contact_id"] == contact_id), {})
 
         mine = await wait_until(listed, what="police's open request")
@@ -51,18 +71,24 @@ async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> No
         answer = {"known_to_agency": False, "summary": "Nothing known on PND."}
         url = f"/v1/agencies/police/requests/{police.request_id}/response"
         assert (await client.post(url, json=answer, headers=HEALTH)).status_code == 403
+        assert (await client.post(url, json=answer, headers=HV)).status_code == 403
+        assert (await client.post(url, json=answer, headers=MANAGER)).status_code == 403
+        assert (await client.post(url, json=answer)).status_code == 401
         # Health's request through police's door: reported exactly like a missing one.
         other = f"/v1/agencies/police/requests/{health.request_id}/response"
         assert (await client.post(other, json=answer, headers=POLICE)).status_code == 404
+        assert (await client.post(other, json=answer, headers=PC)).status_code == 404
         missing = f"/v1/agencies/police/requests/{uuid.uuid4()}/response"
-        assert (await client.post(missing, json=answer, headers=POLICE)).status_code == 404
-        bad = await client.post(url, json={**answer, "summary": ""}, headers=POLICE)
+        assert (await client.post(missing, json=answer, headers=PC)).status_code == 404
+        bad = await client.post(url, json={**answer, "summary": ""}, headers=PC)
         assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "summary"]
 
         contradiction = {**answer, "known_to_agency": True, "nothing_known": True}
-        assert (await client.post(url, json=contradiction, headers=POLICE)).status_code == 422
+        assert (await client.post(url, json=contradiction, headers=PC)).status_code == 422
 
-        r = await client.post(url, json={**answer, "nothing_known": True}, headers=POLICE)
+        # The practitioner answers: the answer is theirs, whoever the body names.
+        r = await client.post(url, json={**answer, "nothing_known": True,
+                                         "responder": "staff:someone-else"}, headers=PC)
         assert r.status_code == 202, r.text
         assert r.json()["status"] == "answered" and r.json()["late"] is False
         again = await client.post(url, json={**answer, "summary": "Retry"}, headers=POLICE)
@@ -76,7 +102,10 @@ async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> No
                                         "responder": "staff:pc-0001", "nothing_known": True}
         assert await listed() == {}  # answered: no longer open
 
-        status = (await client.get(f"/v1/contacts/{contact_id}/requests")).json()
+        assert (await client.get(f"/v1/contacts/{contact_id}/requests",
+                                 headers=PC)).status_code == 403  # the hub's view, not theirs
+        status = (await client.get(f"/v1/contacts/{contact_id}/requests",
+                                   headers=MANAGER)).json()
         by_agency = {r["agency"]: r for r in status["requests"]}
         assert by_agency["police"]["status"] == "answered"
         assert by_agency["police"]["channel"] == "http" and by_agency["police"]["late"] is False
@@ -85,11 +114,14 @@ async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> No
         # Reading a child's details is audited.
         async def audited() -> list[RecordAccessed]:
             events = [decode(m.value).data for m in await hub.read(AUDIT)]
-            return [e for e in events
+            mine = [e for e in events
                     if isinstance(e, RecordAccessed) and e.contact_id == contact_id]
+            return mine if any(e.accessed_by == "staff:pc-0001" for e in mine) else []
 
-        access = (await wait_until(audited, what="audit of the read"))[0]
-        assert (access.accessed_by, access.service) == ("staff:pc-0001", "agency-gateway")
+        reads = await wait_until(audited, what="audit of the practitioner's read")
+        assert {(a.accessed_by, a.role, a.service) for a in reads} >= {
+            ("staff:pc-0001", "agency-practitioner", "agency-gateway")}
+        assert {a.accessed_by for a in reads} <= {"staff:pc-0001", "agency:police"}
     assert await hub.published_count(app, InformationProvided.event_type) == 1
 
 

@@ -27,7 +27,7 @@ async def test_an_information_request_becomes_one_request_per_agency_with_its_pr
     hub: Any,
 ) -> None:
     app = build_app(hub.settings)
-    async with running(app) as client:
+    async with running(app, headers=hub.STAFF) as client:
         contact_id = str(uuid.uuid4())
         # Other types on mash.triage are not the gateway's: ignored, not dead-lettered. Same
         # key, same partition: it is handled before the request that follows it.
@@ -64,7 +64,7 @@ async def test_a_kafka_answer_is_provided_for_the_picture_and_a_duplicate_change
     hub: Any,
 ) -> None:
     app = build_app(hub.settings)
-    async with running(app) as client:
+    async with running(app, headers=hub.STAFF) as client:
         contact_id = await hub.information_requested(["police", "health"])
         sent = await hub.requests_sent(contact_id, ["police", "health"])
         police = hub.request_of(sent["police"][0])
@@ -106,7 +106,7 @@ async def test_a_kafka_answer_is_provided_for_the_picture_and_a_duplicate_change
 
 async def test_an_answer_after_the_deadline_is_accepted_and_marked_late(hub: Any) -> None:
     app = build_app(hub.settings)
-    async with running(app) as client:
+    async with running(app, headers=hub.STAFF) as client:
         contact_id = await hub.information_requested(["housing"],
                                                      respond_in=timedelta(seconds=-30))
         housing = hub.request_of((await hub.requests_sent(contact_id, ["housing"]))["housing"][0])

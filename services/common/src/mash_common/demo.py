@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from .auth import Role
 from .journey import HubClient, JourneyError
 from .synthetic import marf
 
@@ -27,13 +28,15 @@ def load_demo(urls: dict[str, str], data_dir: Path) -> list[str]:
         hub.threshold_decision(c["contact_id"])
         hub.rag_rating(c["contact_id"], rating="amber",
                        agencies=["police", "health", "childrens-social-care"])
-        # 4. Rated green, every agency has answered: ready for the manager's decision.
+        # 4. Rated green, every agency has answered: ready for the manager's decision. The
+        #    police answer from their own system, health's practitioner through the console.
         d = hub.post_contact(marf(rng, 3), idempotency_key="demo-4")
         hub.threshold_decision(d["contact_id"], level_of_need=2)
         hub.rag_rating(d["contact_id"], rating="green", agencies=["police", "health"])
+        health_visitor = hub.as_staff(Role.AGENCY_PRACTITIONER, "staff:hv-demo", "health")
         for req in hub.wait_for_requests(d["contact_id"], 2):
             if req.get("status", "open") == "open":
-                hub.answer_over_http(
+                (health_visitor if req["agency"] == "health" else hub).answer_over_http(
                     req["agency"], req["request_id"], known=req["agency"] == "police",
                     summary="One call-out for a noise complaint in 2025; no arrests."
                     if req["agency"] == "police" else "Nothing known.",

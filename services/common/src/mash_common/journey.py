@@ -1,23 +1,33 @@
 """A client for the hub's HTTP APIs that walks a contact through the journey.
 
 Used by the demo loader, the end-to-end tests and the benchmark: the same calls a MASH's staff
-make through the console, and the same ones the README shows with curl.
+make through the console, and the same ones the README shows with curl. Each call carries a
+staff token, signed as the console would sign it, for the person whose step it is (the decision
+maker screens, the manager rates and decides); `as_staff` makes every call one named person's.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
 
+from .auth import DEV_TOKEN_PRIVATE_KEY, Caller, Role, TokenSigner
+
 T = TypeVar("T")
 
-STAFF = {
-    "decision_maker": {"X-Mash-User": "staff:dm-demo", "X-Mash-Role": "decision_maker"},
-    "manager": {"X-Mash-User": "staff:mgr-demo", "X-Mash-Role": "mash_manager"},
+# Who does each step when the client acts as nobody in particular.
+DEMO_STAFF: dict[Role, str] = {
+    Role.DECISION_MAKER: "staff:dm-demo",
+    Role.MASH_MANAGER: "staff:mgr-demo",
+    Role.AUDITOR: "staff:aud-demo",
+    Role.ADMINISTRATOR: "staff:admin-demo",
+    Role.AGENCY_PRACTITIONER: "staff:ap-demo",
 }
+_TOKEN_REUSE_S = 60.0  # well inside the signer's lifetime (DEFAULT_TTL_S)
 
 
 class JourneyError(AssertionError):
@@ -44,20 +54,56 @@ class HubClient:
     def __init__(
         self, urls: dict[str, str], timeout: float = 30.0,
         agency_tokens: dict[str, str] | None = None,
+        signer: TokenSigner | None = None,
+        *,
+        acting_as: Caller | None = None,
+        http: httpx.Client | None = None,
     ) -> None:
         self.urls = urls
-        self.http = httpx.Client(timeout=timeout)
+        self._owns_http = http is None
+        self.http = http or httpx.Client(timeout=timeout)
         # Each agency's API token for the gateway's HTTP route; development tokens otherwise.
         self.agency_tokens = agency_tokens or {}
+        # Signs staff tokens as the console does: with its key when the environment names one
+        # (as `mash-token` does), else the development key.
+        self.signer = signer or TokenSigner(
+            os.environ.get("MASH_CONSOLE_TOKEN_PRIVATE_KEY", DEV_TOKEN_PRIVATE_KEY))
+        # None: each step as the demo person whose step it is (DEMO_STAFF).
+        self.acting_as = acting_as
+        self._tokens: dict[Caller, tuple[float, dict[str, str]]] = {}
+
+    def as_staff(self, role: str | Role, user: str | None = None,
+                 agency: str | None = None) -> HubClient:
+        """This client acting as one person for every call (sharing its connections): an
+        agency practitioner's answers go with their staff token, not the agency's."""
+        role = Role(role)
+        if role is Role.AGENCY_PRACTITIONER and not agency:
+            raise ValueError("an agency practitioner acts for one agency: name it")
+        caller = Caller(user=user or DEMO_STAFF[role], role=role.value, agency=agency)
+        return HubClient(self.urls, agency_tokens=self.agency_tokens, signer=self.signer,
+                         acting_as=caller, http=self.http)
 
     def close(self) -> None:
-        self.http.close()
+        if self._owns_http:
+            self.http.close()
+
+    def staff_headers(self, role: Role) -> dict[str, str]:
+        """Authorization for a step that is `role`'s, or the person this client acts as."""
+        caller = self.acting_as or Caller(user=DEMO_STAFF[role], role=role.value)
+        now = time.monotonic()
+        cached = self._tokens.get(caller)
+        if cached is None or now - cached[0] > _TOKEN_REUSE_S:
+            cached = (now, self.signer.headers(caller))
+            self._tokens[caller] = cached
+        return cached[1]
 
     def _url(self, service: str, path: str) -> str:
         return self.urls[service] + path
 
     def post_contact(self, marf: dict[str, Any], idempotency_key: str | None = None) -> Any:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        headers = dict(self.staff_headers(Role.DECISION_MAKER))
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
         r = self.http.post(self._url("intake", "/v1/contacts"), json=marf, headers=headers)
         if r.status_code != 202:
             raise JourneyError(f"intake answered {r.status_code}: {r.text}")
@@ -85,7 +131,7 @@ class HubClient:
             lambda: self.http.post(
                 self._url("triage", f"/v1/contacts/{contact_id}/threshold-decision"),
                 json={"outcome": outcome, "level_of_need": level_of_need, "rationale": rationale},
-                headers=STAFF["decision_maker"],
+                headers=self.staff_headers(Role.DECISION_MAKER),
             ),
             f"threshold decision for {contact_id}",
         )
@@ -101,13 +147,14 @@ class HubClient:
             lambda: self.http.post(
                 self._url("triage", f"/v1/contacts/{contact_id}/rag-rating"),
                 json=body,
-                headers=STAFF["manager"],
+                headers=self.staff_headers(Role.MASH_MANAGER),
             ),
             f"RAG rating for {contact_id}",
         )
 
     def agency_requests(self, contact_id: str) -> list[dict[str, Any]]:
-        r = self.http.get(self._url("agency-gateway", f"/v1/contacts/{contact_id}/requests"))
+        r = self.http.get(self._url("agency-gateway", f"/v1/contacts/{contact_id}/requests"),
+                          headers=self.staff_headers(Role.MASH_MANAGER))
         if r.status_code == 404:
             return []
         r.raise_for_status()
@@ -124,21 +171,25 @@ class HubClient:
         self, agency: str, request_id: str, *, known: bool, summary: str,
         responder: str = "Duty researcher",
     ) -> Any:
+        """As the agency's system (its API token), or, when this client acts as a person, with
+        their staff token (an agency practitioner of that agency is let in; anyone else not)."""
+        if self.acting_as is None:
+            token = self.agency_tokens.get(agency, dev_agency_token(agency))
+            headers = {"Authorization": f"Bearer {token}"}
+        else:
+            headers = self.staff_headers(Role.AGENCY_PRACTITIONER)
         r = self.http.post(
             self._url("agency-gateway", f"/v1/agencies/{agency}/requests/{request_id}/response"),
             json={"known_to_agency": known, "summary": summary, "responder": responder},
-            headers={
-                "Authorization": "Bearer "
-                + self.agency_tokens.get(agency, dev_agency_token(agency)),
-                "X-Mash-User": f"agency:{agency}:demo",
-            },
+            headers=headers,
         )
         if r.status_code >= 400:
             raise JourneyError(f"answer from {agency}: {r.status_code} {r.text}")
         return r.json()
 
     def decision_queue(self) -> list[dict[str, Any]]:
-        r = self.http.get(self._url("decision", "/v1/queue"), headers=STAFF["manager"])
+        r = self.http.get(self._url("decision", "/v1/queue"),
+                          headers=self.staff_headers(Role.MASH_MANAGER))
         r.raise_for_status()
         body = r.json()
         return list(body["items"] if isinstance(body, dict) else body)
@@ -152,7 +203,7 @@ class HubClient:
 
     def picture(self, contact_id: str) -> Any:
         r = self.http.get(self._url("decision", f"/v1/pictures/{contact_id}"),
-                          headers=STAFF["manager"])
+                          headers=self.staff_headers(Role.MASH_MANAGER))
         r.raise_for_status()
         return r.json()
 
@@ -169,14 +220,14 @@ class HubClient:
                 self._url("decision", f"/v1/contacts/{contact_id}/decision"),
                 json={"outcome": outcome, "level_of_need": level_of_need,
                       "receiving_team": receiving_team, "rationale": rationale, **extra},
-                headers=STAFF["manager"],
+                headers=self.staff_headers(Role.MASH_MANAGER),
             ),
             f"decision for {contact_id}",
         )
 
     def feedback(self, contact_id: str) -> Any:
         r = self.http.get(self._url("feedback", f"/v1/feedback/{contact_id}"),
-                          headers=STAFF["manager"])
+                          headers=self.staff_headers(Role.MASH_MANAGER))
         if r.status_code == 404:
             return None
         r.raise_for_status()
@@ -185,6 +236,13 @@ class HubClient:
     def wait_for_feedback(self, contact_id: str, timeout: float = 30.0) -> Any:
         return poll(lambda: self.feedback(contact_id), timeout=timeout,
                     what=f"feedback for {contact_id}")
+
+    def dead_letters(self, service: str, limit: int = 100) -> dict[str, Any]:
+        """A service's dead letters, newest first (an administrator's view: no payloads)."""
+        r = self.http.get(self._url(service, "/v1/dead-letters"), params={"limit": limit},
+                          headers=self.staff_headers(Role.ADMINISTRATOR))
+        r.raise_for_status()
+        return dict(r.json())
 
     def status(self, service: str) -> dict[str, Any]:
         return dict(self.http.get(self._url(service, "/readyz")).json())

@@ -12,18 +12,22 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import httpx
 import pytest
 
+from mash_common.auth import Role
 from mash_common.broker import EmbeddedBroker
 from mash_common.codec import Decoded, DecodeError, decode, encode
 from mash_common.consumer import Rejected
 from mash_common.crypto import contact_kid
+from mash_common.http import create_app
 from mash_common.kafka import ensure_topics
 from mash_common.outbox import UnitOfWork
 from mash_common.runtime import ServiceRuntime, Wiring
 from mash_common.settings import ServiceSettings
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import produce, read_topic, settings_for, wait_until
 from mash_schemas.envelope import utcnow
 from mash_schemas.events import AgencyResponse, InformationProvided
@@ -172,3 +176,68 @@ async def test_an_empty_broker_gets_the_outbox_republished(
         assert len(await provided_for(embedded_broker.bootstrap, rid)) == 1
     finally:
         await runtime.stop()
+
+
+async def test_an_administrator_lists_the_dead_letters_without_their_payloads(
+    echo: ServiceRuntime,
+) -> None:
+    """GET /v1/dead-letters, which create_app gives every service, over the echo service's own
+    outbox: newest first, with the reason and where each came from, never the message."""
+    bootstrap = echo.settings.kafka_bootstrap
+    tag = uuid.uuid4().hex
+    odd_type = f"uk.mash.test-{tag}.v1"  # JSON that names a type but is no CloudEvent
+    invalid = json.dumps({"type": odd_type, "data": {"name": f"Ava Brook {tag}"}}).encode()
+    await produce(bootstrap, RESPONSES, invalid, key=tag.encode())
+    _, refused = response(f"r-{tag}", summary="reject")
+    await produce(bootstrap, RESPONSES, refused, key=tag.encode())
+    await produce(bootstrap, RESPONSES, b"not json at all " + tag.encode(), key=tag.encode())
+
+    app = create_app(echo, title="echo", description="the shared runtime's test service",
+                     routers=[])
+    transport = httpx.ASGITransport(app=app)  # the runtime is already running: no lifespan
+    async with httpx.AsyncClient(transport=transport, base_url="http://echo") as client:
+        admin = staff_headers(Role.ADMINISTRATOR, "staff:ops-1")
+
+        async def ours() -> dict[str, Any] | None:
+            r = await client.get("/v1/dead-letters", params={"limit": 1000}, headers=admin)
+            assert r.status_code == 200, r.text
+            body: dict[str, Any] = r.json()
+            mine = [i for i in body["items"] if i["event_type"] == odd_type
+                    or i["contact_id"] == f"contact-r-{tag}"]
+            return body if len(mine) == 2 and all(i["published"] for i in mine) else None
+
+        body = await wait_until(ours, what="both dead letters listed and published")
+        text = json.dumps(body)
+        assert body["service"] == "echo" and body["topic"] == dead_letters("echo")
+        assert body["total"] >= 3 and len(body["items"]) == body["total"]
+        items = body["items"]
+        [bad] = [i for i in items if i["event_type"] == odd_type]
+        [rejected] = [i for i in items if i["contact_id"] == f"contact-r-{tag}"]
+        assert items.index(rejected) < items.index(bad)  # newest first
+        assert bad["reason"] == "not a valid CloudEvent envelope" and bad["errors"]
+        assert bad["contact_id"] is None
+        assert rejected["reason"] == "the echo service refuses this one"
+        assert rejected["errors"] == ["summary: reject"]
+        assert rejected["event_type"] == AgencyResponse.event_type
+        for item in (bad, rejected):
+            assert item["source_topic"] == RESPONSES and item["source_offset"] >= 0
+            assert item["source_partition"] >= 0 and item["published_at"] and item["id"]
+            assert item["dead_lettered_at"]
+            assert set(item) == {
+                "id", "dead_lettered_at", "reason", "errors", "source_topic",
+                "source_partition", "source_offset", "event_type", "contact_id", "published",
+                "published_at"}
+        garbage = [i for i in items if i["reason"].startswith("not JSON")]
+        assert garbage and all(i["event_type"] is None for i in garbage)
+        # Never the original message: no payload, no personal data.
+        assert "original" not in text and "Ava Brook" not in text and "not json at all" not in text
+
+        newest = await client.get("/v1/dead-letters", params={"limit": 1}, headers=admin)
+        assert [i["id"] for i in newest.json()["items"]] == [items[0]["id"]]
+        assert (await client.get("/v1/dead-letters", params={"limit": 0},
+                                 headers=admin)).status_code == 422
+        # Operators only: no token 401; case workers and auditors 403.
+        assert (await client.get("/v1/dead-letters")).status_code == 401
+        for role in (Role.DECISION_MAKER, Role.MASH_MANAGER, Role.AUDITOR):
+            r = await client.get("/v1/dead-letters", headers=staff_headers(role))
+            assert r.status_code == 403, role

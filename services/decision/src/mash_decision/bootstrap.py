@@ -12,6 +12,8 @@ from mash_schemas.envelope import utcnow
 
 from .config import DecisionSettings
 from .entrypoints.api import router
+from .entrypoints.audit import router as audit_router
+from .entrypoints.board import router as board_router
 from .entrypoints.consumers import TOPICS, subscriptions
 from .entrypoints.timers import complete_overdue_pictures
 
@@ -35,7 +37,8 @@ def build_app(settings: DecisionSettings | None = None, clock: Clock = utcnow) -
         title="MASH decision",
         description=(
             "The picture of each contact folded from its events, the queue of pictures ready "
-            "for decision, and the manager's decision."
+            "for decision, the manager's decision, and the audit log of every read of a "
+            "child's record (auditors only)."
         ),
-        routers=[router],
+        routers=[router, audit_router, board_router],
     )

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from mash_common.auth import Role
 from mash_common.codec import decode
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import produce, read_topic, running, settings_for, wait_until
 from mash_decision.bootstrap import build_app
 from mash_decision.config import DecisionSettings
@@ -17,7 +19,7 @@ from mash_schemas.topics import AUDIT, CONTACTS, DECISIONS, INFORMATION, TRIAGE,
 
 pytestmark = pytest.mark.integration
 
-MANAGER = {"X-Mash-User": "mgr-7", "X-Mash-Role": "mash_manager"}
+MANAGER = staff_headers(Role.MASH_MANAGER, "mgr-7")
 
 
 async def in_queue(client: Any, contact_id: str) -> dict[str, Any] | None:
@@ -30,7 +32,7 @@ async def test_a_picture_is_ready_for_decision_when_every_agency_has_answered(
 ) -> None:
     settings = settings_for(DecisionSettings, bootstrap=kafka_bootstrap, db_url=database_url)
     hub = hub_for(kafka_bootstrap, settings)
-    async with running(build_app(settings, clock)) as client:
+    async with running(build_app(settings, clock), headers=MANAGER) as client:
         await hub.send(hub.contact())
         await hub.send(hub.screened())
         await hub.send(hub.rated("red", hours=4))
@@ -70,7 +72,7 @@ async def test_when_the_agencies_time_runs_out_the_picture_is_ready_with_whoever
     settings = settings_for(DecisionSettings, bootstrap=kafka_bootstrap, db_url=database_url)
     hub = hub_for(kafka_bootstrap, settings)
     app = build_app(settings, clock)
-    async with running(app) as client:
+    async with running(app, headers=MANAGER) as client:
         await hub.send(hub.contact())
         await hub.send(hub.requested("police", "health", respond_in=timedelta(hours=1)))
         await hub.send(hub.answered("police"))
@@ -111,7 +113,7 @@ async def test_events_arriving_out_of_order_make_the_same_picture(
     await hub.send(hub.requested("police", "education", minutes=10))
     await hub.send(hub.rated("amber", minutes=6, hours=24))
     await hub.send(hub.contact())
-    async with running(build_app(settings, clock)) as client:
+    async with running(build_app(settings, clock), headers=MANAGER) as client:
         item = await wait_until(lambda: in_queue(client, hub.contact_id), what="ready picture")
         picture = (await client.get(f"/v1/pictures/{hub.contact_id}", headers=MANAGER)).json()
         completed = await wait_until(
@@ -137,7 +139,7 @@ async def test_the_queue_puts_red_first_then_the_least_time_left(
         await hub.send(hub.requested("police"))
         await hub.send(hub.answered("police"))
     ours = {hub.contact_id: name for name, hub in hubs.items()}
-    async with running(build_app(settings, clock)) as client:
+    async with running(build_app(settings, clock), headers=MANAGER) as client:
 
         async def all_ready() -> list[str] | None:
             queue = (await client.get("/v1/queue")).json()
@@ -157,7 +159,7 @@ async def test_the_decision_rules(
     decision = {"outcome": "early_help", "level_of_need": 2, "receiving_team": "Early Help East",
                 "rationale": "Needs support with routines; no significant harm"}
     url = f"/v1/contacts/{hub.contact_id}/decision"
-    async with running(app) as client:
+    async with running(app, headers=MANAGER) as client:
         unknown = await client.post("/v1/contacts/no-such-contact/decision", json=decision,
                                     headers=MANAGER)
         assert unknown.status_code == 404
@@ -207,7 +209,7 @@ async def test_a_decision_is_changed_only_by_one_that_supersedes_it(
     settings = settings_for(DecisionSettings, bootstrap=kafka_bootstrap, db_url=database_url)
     hub = hub_for(kafka_bootstrap, settings)
     url = f"/v1/contacts/{hub.contact_id}/decision"
-    async with running(build_app(settings, clock)) as client:
+    async with running(build_app(settings, clock), headers=MANAGER) as client:
         await hub.send(hub.contact())
         await hub.send(hub.requested("police"))
         await hub.send(hub.answered("police"))
@@ -245,7 +247,7 @@ async def test_a_redelivered_event_changes_nothing(
     settings = settings_for(DecisionSettings, bootstrap=kafka_bootstrap, db_url=database_url)
     hub = hub_for(kafka_bootstrap, settings)
     app = build_app(settings, clock)
-    async with running(app) as client:
+    async with running(app, headers=MANAGER) as client:
         await hub.send(hub.contact())
         await hub.send(hub.requested("police"))
         event_id, value = await hub.send(hub.answered("police"))
@@ -272,7 +274,7 @@ async def test_a_malformed_message_on_each_topic_is_dead_lettered_and_the_consum
     marker = hub.contact_id.encode()
     key = hub.contact_id.encode()
     app = build_app(settings, clock)
-    async with running(app) as client:
+    async with running(app, headers=MANAGER) as client:
         await produce(kafka_bootstrap, CONTACTS, b"not json " + marker, key=key)
         half_rating = (
             b'{"specversion":"1.0","id":"' + marker + b'-rag","source":"/mash/triage",'
@@ -316,7 +318,7 @@ async def test_each_outcome_asks_for_what_it_needs_and_the_decision_event_carrie
 ) -> None:
     settings = settings_for(DecisionSettings, bootstrap=kafka_bootstrap, db_url=database_url)
     s47, signpost = hub_for(kafka_bootstrap, settings), hub_for(kafka_bootstrap, settings)
-    async with running(build_app(settings, clock)) as client:
+    async with running(build_app(settings, clock), headers=MANAGER) as client:
         for hub in (s47, signpost):
             await hub.send(hub.contact())
             await hub.send(hub.screened())

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from mash_common.auth import Role
 from mash_common.db import Database
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import running, settings_for, wait_until
 from mash_decision.adapters.tables import picture_events, pictures
 from mash_decision.bootstrap import build_app
@@ -29,7 +31,7 @@ from mash_schemas.topics import DECISIONS
 pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the contacts' arrival, as in conftest
-MANAGER = {"X-Mash-User": "mgr-7", "X-Mash-Role": "mash_manager"}
+MANAGER = staff_headers(Role.MASH_MANAGER, "mgr-7")
 # Bookkeeping: when this store wrote the row, not anything that happened to the contact.
 BOOKKEEPING = {"pictures": {"updated_at"}, "picture_events": {"recorded_at"}}
 
@@ -68,7 +70,7 @@ async def test_the_pictures_replayed_from_the_topics_equal_the_live_ones(
     decided, late, early, gathering = (hub_for(kafka_bootstrap, settings) for _ in range(4))
     ours = [h.contact_id for h in (decided, late, early, gathering)]
     app = build_app(settings, clock)
-    async with running(app) as client:
+    async with running(app, headers=MANAGER) as client:
         # Decided, then changed by a decision that supersedes it; the referrer told.
         await decided.send(decided.contact())
         await decided.send(decided.screened())
@@ -161,7 +163,7 @@ async def test_the_pictures_replayed_from_the_topics_equal_the_live_ones(
     # The rebuilt store serves like the live one: the same picture, queue and timeliness.
     rebuilt = settings_for(DecisionSettings, bootstrap=kafka_bootstrap,
                            db_url=another_database_url)
-    async with running(build_app(rebuilt, clock)) as client:
+    async with running(build_app(rebuilt, clock), headers=MANAGER) as client:
         picture = (await client.get(f"/v1/pictures/{decided.contact_id}",
                                     headers=MANAGER)).json()
         timeliness = (await client.get(f"/v1/timeliness/{decided.contact_id}")).json()
@@ -184,7 +186,7 @@ async def test_the_replay_command_refuses_a_store_that_is_not_empty(
     settings = settings_for(DecisionSettings, bootstrap=kafka_bootstrap, db_url=database_url)
     hub = hub_for(kafka_bootstrap, settings)
     app = build_app(settings, clock)
-    async with running(app):
+    async with running(app, headers=MANAGER):
         await hub.send(hub.contact())
         await wait_until(lambda: _at_least(count_stored(app, hub.contact_id), 1),
                          what="the contact")

@@ -8,6 +8,8 @@ from typing import Any, get_args
 
 import pytest
 
+from mash_common.auth import Role
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import read_topic, running, settings_for, wait_until
 from mash_feedback.bootstrap import build_app
 from mash_feedback.config import FeedbackSettings
@@ -18,7 +20,8 @@ from mash_schemas.topics import FEEDBACK, HANDOVER, OUTCOMES
 
 pytestmark = pytest.mark.integration
 
-STAFF = {"X-Mash-User": "mgr-7", "X-Mash-Role": "mash_manager"}
+STAFF = staff_headers(Role.MASH_MANAGER, "mgr-7")
+OPERATOR = staff_headers(Role.ADMINISTRATOR, "staff:ops-1")  # deliveries, no case records
 # Everyone in the family, and where they live: a public referrer's email names none of it.
 FAMILY = ("Ava", "Brook", "Dean", "Margaret", "Mill Lane", "MK1 1AA", "2017")
 TEAMS = {"social_care_s17": "Assessment 2", "social_care_s47": "Child protection team",
@@ -142,7 +145,8 @@ async def test_an_email_that_cannot_be_sent_is_retried_with_backoff_even_after_a
             return found if found and found["attempts"] >= 2 else None
 
         state = await wait_until(failed_twice, what="two failed attempts")
-        pending = (await client.get("/v1/deliveries", params={"status": "pending"})).json()
+        pending = (await client.get("/v1/deliveries", params={"status": "pending"},
+                                     headers=OPERATOR)).json()
     assert state["status"] == "pending" and state["next_attempt_at"] is not None
     assert state["last_error"].startswith("ConnectionRefusedError")
     assert any(p["contact_id"] == hub.contact_id for p in pending)
@@ -173,7 +177,8 @@ async def test_an_email_is_given_up_after_the_last_attempt_and_shown_as_failed(
         await hub.send(hub.decision("nfa", None))
 
         async def failed() -> list[dict[str, Any]] | None:
-            rows = (await client.get("/v1/deliveries", params={"status": "failed"})).json()
+            rows = (await client.get("/v1/deliveries", params={"status": "failed"},
+                                         headers=OPERATOR)).json()
             return [r for r in rows if r["contact_id"] == hub.contact_id] or None
 
         [row] = await wait_until(failed, what="the delivery given up")

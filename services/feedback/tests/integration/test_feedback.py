@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from mash_common.auth import Role
 from mash_common.codec import decode
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import produce, read_topic, running, settings_for, wait_until
 from mash_feedback.bootstrap import build_app
 from mash_feedback.config import FeedbackSettings
@@ -17,7 +19,7 @@ from mash_schemas.topics import AUDIT, CONTACTS, DECISIONS, FEEDBACK, dead_lette
 
 pytestmark = pytest.mark.integration
 
-STAFF = {"X-Mash-User": "mgr-7", "X-Mash-Role": "mash_manager"}
+STAFF = staff_headers(Role.MASH_MANAGER, "mgr-7")
 FAMILY = ("Ava", "Brook", "Dean", "Margaret", "Mill Lane", "MK1 1AA")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from mash_common.auth import Role
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import running
 from mash_intake.bootstrap import build_app
 from mash_intake.config import IntakeSettings
@@ -14,7 +16,7 @@ from .conftest import ManualClock, marf, wait_for
 
 pytestmark = pytest.mark.integration
 
-STAFF = {"X-Mash-User": "staff:dm-0042", "X-Mash-Role": "decision_maker"}
+STAFF = staff_headers(Role.DECISION_MAKER, "staff:dm-0042")
 
 
 def child(**fields: object) -> dict[str, object]:
@@ -25,7 +27,7 @@ def child(**fields: object) -> dict[str, object]:
 async def test_a_third_contact_about_the_same_child_is_linked_to_both_earlier_ones(
     settings: IntakeSettings, kafka_bootstrap: str, clock: ManualClock
 ) -> None:
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=STAFF) as client:
         first = (await client.post("/v1/contacts", json=marf(children=[child()]))).json()
         clock.advance(days=40)
         second = (await client.post("/v1/contacts", json=marf(children=[
@@ -57,7 +59,7 @@ async def test_a_third_contact_about_the_same_child_is_linked_to_both_earlier_on
 async def test_the_same_nhs_number_is_an_exact_match_and_a_person_decides(
     settings: IntakeSettings, kafka_bootstrap: str
 ) -> None:
-    async with running(build_app(settings)) as client:
+    async with running(build_app(settings), headers=STAFF) as client:
         await client.post("/v1/contacts", json=marf(children=[child(nhs_number="9434765919")]))
         later = (await client.post("/v1/contacts", json=marf(children=[
             {"first_name": "Mara", "date_of_birth": "2016-03-09",
@@ -67,10 +69,10 @@ async def test_the_same_nhs_number_is_an_exact_match_and_a_person_decides(
         [candidate] = linked.data.candidates  # type: ignore[attr-defined]
         assert (candidate.strength, candidate.basis) == ("exact", ["nhs_number"])
         r = await client.post(f"/v1/links/{candidate.link_id}/decision",
-                              json={"decision": "rejected"}, headers=STAFF)
+                              json={"decision": "rejected"})
         assert r.status_code == 200 and r.json()["contacts_in_12_months"] == 1
         again = await client.post(f"/v1/links/{candidate.link_id}/decision",
-                                  json={"decision": "confirmed"}, headers=STAFF)
+                                  json={"decision": "confirmed"})
         missing = await client.post("/v1/links/nope/decision", json={"decision": "confirmed"})
         [decided] = await wait_for(kafka_bootstrap, CONTACTS, key=later["contact_id"],
                                    event_type=ContactLinkDecided.event_type)

@@ -10,7 +10,9 @@ from typing import Literal
 
 import pytest
 
+from mash_common.auth import Role
 from mash_common.codec import encode
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import produce, running, wait_until
 from mash_intake.bootstrap import build_app
 from mash_intake.config import IntakeSettings
@@ -20,6 +22,8 @@ from mash_schemas.topics import FEEDBACK
 from .conftest import marf
 
 pytestmark = pytest.mark.integration
+
+STAFF = staff_headers(Role.DECISION_MAKER)
 
 
 Audience = Literal["referrer", "receiving_team"]
@@ -45,7 +49,7 @@ async def test_the_status_says_when_an_outcome_is_ready_and_nothing_more(
         {"first_name": "Ava", "last_name": "Brook", "date_of_birth": "2017-05-01"},
         {"first_name": "Leo", "last_name": "Brook", "date_of_birth": "2019-02-11"},
     ])
-    async with running(build_app(settings)) as client:
+    async with running(build_app(settings), headers=STAFF) as client:
         body = (await client.post("/v1/contacts", json=siblings)).json()
         token = {"X-Status-Token": body["status_token"]}
         ava, leo = body["contacts"]

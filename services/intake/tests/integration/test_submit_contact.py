@@ -7,14 +7,18 @@ from typing import Any
 
 import pytest
 
+from mash_common.auth import Role
 from mash_common.codec import decode
 from mash_common.crypto import Sealer
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import read_topic, running, settings_for, wait_until
 from mash_intake.bootstrap import build_app
 from mash_intake.config import IntakeSettings
 from mash_schemas.topics import CONTACTS
 
 pytestmark = pytest.mark.integration
+
+STAFF = staff_headers(Role.DECISION_MAKER)
 
 
 def marf(**overrides: Any) -> dict[str, Any]:
@@ -40,7 +44,7 @@ async def test_a_contact_about_two_children_is_two_linked_events(
     kafka_bootstrap: str, database_url: str, tmp_path: Path
 ) -> None:
     settings = settings_for(IntakeSettings, bootstrap=kafka_bootstrap, db_url=database_url)
-    async with running(build_app(settings)) as client:
+    async with running(build_app(settings), headers=STAFF) as client:
         r = await client.post("/v1/contacts", json=marf())
         assert r.status_code == 202, r.text
         body = r.json()
@@ -66,7 +70,7 @@ async def test_the_same_idempotency_key_returns_the_same_contact(
     kafka_bootstrap: str, database_url: str
 ) -> None:
     settings = settings_for(IntakeSettings, bootstrap=kafka_bootstrap, db_url=database_url)
-    async with running(build_app(settings)) as client:
+    async with running(build_app(settings), headers=STAFF) as client:
         first = await client.post("/v1/contacts", json=marf(), headers={"Idempotency-Key": "k-1"})
         again = await client.post("/v1/contacts", json=marf(), headers={"Idempotency-Key": "k-1"})
         other = await client.post("/v1/contacts", json=marf(), headers={"Idempotency-Key": "k-2"})
@@ -79,7 +83,7 @@ async def test_bad_input_is_a_422_naming_the_field_and_stores_nothing(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     settings = settings_for(IntakeSettings, bootstrap=kafka_bootstrap, data_dir=tmp_path)
-    async with running(build_app(settings)) as client:
+    async with running(build_app(settings), headers=STAFF) as client:
         r = await client.post("/v1/contacts", json=marf(contact_source="2Z"))
         assert r.status_code == 422
         [err] = r.json()["detail"]
@@ -116,7 +120,7 @@ async def test_the_referrer_sees_received_but_no_details(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     settings = settings_for(IntakeSettings, bootstrap=kafka_bootstrap, data_dir=tmp_path)
-    async with running(build_app(settings)) as client:
+    async with running(build_app(settings), headers=STAFF) as client:
         body = (await client.post("/v1/contacts", json=marf())).json()
         ok = await client.get(f"/v1/contact-status/{body['reference']}",
                               headers={"X-Status-Token": body["status_token"]})

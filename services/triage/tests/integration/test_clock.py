@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from mash_common.auth import Role
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import running, wait_until
 from mash_schemas.events import DeadlineBreached, DeadlineWarned
 from mash_schemas.topics import TRIAGE
@@ -18,6 +20,9 @@ from mash_triage.bootstrap import build_app
 from mash_triage.config import TriageSettings
 
 pytestmark = pytest.mark.integration
+
+DECISION_MAKER = staff_headers(Role.DECISION_MAKER, "staff:dm-0042")
+MANAGER = staff_headers(Role.MASH_MANAGER, "staff:mgr-0007")
 
 WARNED, BREACHED = DeadlineWarned.event_type, DeadlineBreached.event_type
 
@@ -29,7 +34,7 @@ async def rated(client: Any, contact_id: str, *ratings: str) -> None:
     )
     assert r.status_code == 200, r.text
     for rating in ratings:
-        r = await client.post(f"/v1/contacts/{contact_id}/rag-rating",
+        r = await client.post(f"/v1/contacts/{contact_id}/rag-rating", headers=MANAGER,
                               json={"rating": rating, "rationale": f"now {rating}"})
         assert r.status_code == 200, r.text
 
@@ -39,7 +44,7 @@ async def test_warning_and_breach_fire_once_each_across_restarts(
 ) -> None:
     received = clock.now
     clock.advance(minutes=30)
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         contact_id = await hub.send_contact(received_at=received)
         await hub.screened(client, contact_id)
         await rated(client, contact_id, "red")  # deadline: received + 4h, warning at 3h
@@ -55,7 +60,7 @@ async def test_warning_and_breach_fire_once_each_across_restarts(
         [breached] = await hub.wait_for(TRIAGE, contact_id, BREACHED)
     # Long after, and restarted again: nothing fires a second time.
     clock.now = received + timedelta(days=10)
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         await asyncio.sleep(1.5)
         record = (await client.get(f"/v1/contacts/{contact_id}")).json()
 
@@ -76,7 +81,7 @@ async def test_a_re_rating_replaces_the_deadline_and_a_decision_stops_the_clock(
     settings: TriageSettings, hub: Any, clock: Any
 ) -> None:
     received = clock.now
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         re_rated = await hub.send_contact(received_at=received)
         decided = await hub.send_contact(received_at=received)
         control = await hub.send_contact(received_at=received)
@@ -123,7 +128,7 @@ async def test_working_hours_skip_easter_and_an_out_of_hours_red_runs_all_night(
     thursday = datetime(2026, 4, 2, 16, tzinfo=london)
     saturday_night = datetime(2026, 4, 4, 22, tzinfo=london)
     clock.now = datetime(2026, 4, 4, 22, 30, tzinfo=london).astimezone(UTC)
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         amber = await hub.send_contact(received_at=thursday.astimezone(UTC))
         red = await hub.send_contact(received_at=saturday_night.astimezone(UTC),
                                      immediate_risk=True)

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from mash_common.auth import Role
 from mash_common.codec import decode
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import produce, read_topic, running, wait_until
 from mash_schemas.events import DeadLetter
 from mash_schemas.topics import CONTACTS, DECISIONS, dead_letters
@@ -18,6 +20,9 @@ from mash_triage.bootstrap import build_app
 from mash_triage.config import TriageSettings
 
 pytestmark = pytest.mark.integration
+
+DECISION_MAKER = staff_headers(Role.DECISION_MAKER, "staff:dm-0042")
+MANAGER = staff_headers(Role.MASH_MANAGER, "staff:mgr-0007")
 
 DLQ = dead_letters("triage")
 
@@ -53,7 +58,7 @@ async def test_malformed_and_inapplicable_messages_are_dead_lettered_and_the_con
         envelope("uk.mash.contact.shredded.v9", contact_id, {}),
         wrong_key,
     ]
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         for value in bad:
             await produce(kafka_bootstrap, CONTACTS, value, key=key)
         await produce(kafka_bootstrap, CONTACTS, good, key=key)  # after them, same partition
@@ -91,7 +96,7 @@ async def test_a_contact_delivered_twice_is_taken_in_once(
     settings: TriageSettings, hub: Any, clock: Any, kafka_bootstrap: str
 ) -> None:
     contact_id, value = hub.contact_event()
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         await produce(kafka_bootstrap, CONTACTS, value, key=contact_id.encode())
         await hub.screened(client, contact_id)
         before = (await client.get("/readyz")).json()["duplicates_ignored"]

@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
+from mash_common.auth import Role
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import running, wait_until
 from mash_schemas.events import RagRated, ThresholdDecided
 from mash_schemas.topics import TRIAGE
@@ -14,6 +16,9 @@ from mash_triage.bootstrap import build_app
 from mash_triage.config import TriageSettings
 
 pytestmark = pytest.mark.integration
+
+DECISION_MAKER = staff_headers(Role.DECISION_MAKER, "staff:dm-0042")
+MANAGER = staff_headers(Role.MASH_MANAGER, "staff:mgr-0007")
 
 MASH = {"outcome": "mash", "level_of_need": 3, "rationale": "needs a multi-agency picture"}
 AMBER = {"rating": "amber", "rationale": "no immediate danger; school is watching"}
@@ -28,7 +33,7 @@ def refusal(r: httpx.Response, status: int) -> str:
 async def test_every_illegal_transition_is_a_409_saying_why(
     settings: TriageSettings, hub: Any, clock: Any
 ) -> None:
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         unscreened, screened_out, in_mash, left = [await hub.send_contact() for _ in range(4)]
         await hub.screened(client, unscreened, screened_out, in_mash, left)
 
@@ -36,7 +41,8 @@ async def test_every_illegal_transition_is_a_409_saying_why(
             return client.post(f"/v1/contacts/{contact_id}/threshold-decision", json=body)
 
         def rate(contact_id: str, body: dict[str, Any]) -> Any:
-            return client.post(f"/v1/contacts/{contact_id}/rag-rating", json=body)
+            return client.post(f"/v1/contacts/{contact_id}/rag-rating", json=body,
+                               headers=MANAGER)
 
         # Rating before the threshold decision.
         msg = refusal(await rate(unscreened, AMBER), 409)
@@ -87,7 +93,7 @@ async def test_every_illegal_transition_is_a_409_saying_why(
 async def test_bad_requests_are_a_422_naming_the_field(
     settings: TriageSettings, hub: Any, clock: Any
 ) -> None:
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         contact_id = await hub.send_contact()
         await hub.screened(client, contact_id)
         url = f"/v1/contacts/{contact_id}/threshold-decision"
@@ -121,12 +127,13 @@ async def test_bad_requests_are_a_422_naming_the_field(
 
         assert (await client.post(url, json=MASH)).status_code == 200  # none of that counted
         rate = f"/v1/contacts/{contact_id}/rag-rating"
-        r = await client.post(rate, json={**AMBER, "rating": "purple"})
+        r = await client.post(rate, json={**AMBER, "rating": "purple"}, headers=MANAGER)
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "rating"]
-        r = await client.post(rate, json={**AMBER, "agencies": ["police", "witchfinders"]})
+        r = await client.post(rate, json={**AMBER, "agencies": ["police", "witchfinders"]},
+                              headers=MANAGER)
         assert r.status_code == 422 and "unknown agency witchfinders" in r.text
-        r = await client.post(rate, json={**AMBER, "agencies": []})
+        r = await client.post(rate, json={**AMBER, "agencies": []}, headers=MANAGER)
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "agencies"]
-        r = await client.post(rate, json={**AMBER, "rationale": ""})
+        r = await client.post(rate, json={**AMBER, "rationale": ""}, headers=MANAGER)
         assert r.status_code == 422 and "rationale is required" in r.text
-        assert (await client.post(rate, json=AMBER)).status_code == 200
+        assert (await client.post(rate, json=AMBER, headers=MANAGER)).status_code == 200

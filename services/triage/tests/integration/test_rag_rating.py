@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from mash_common.auth import Role
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import running
 from mash_schemas.events import InformationRequested, RagRated
 from mash_schemas.topics import TRIAGE
@@ -16,15 +18,17 @@ from mash_triage.config import TriageSettings
 
 pytestmark = pytest.mark.integration
 
-MANAGER = {"X-Mash-User": "staff:mgr-0007", "X-Mash-Role": "mash_manager"}
-DEPUTY = {"X-Mash-User": "staff:mgr-0011", "X-Mash-Role": "mash_manager"}
+DECISION_MAKER = staff_headers(Role.DECISION_MAKER, "staff:dm-0042")
+MANAGER = staff_headers(Role.MASH_MANAGER, "staff:mgr-0007")
+
+DEPUTY = staff_headers(Role.MASH_MANAGER, "staff:mgr-0011")
 
 
 async def into_the_mash(client: Any, contact_id: str, level: int = 3) -> None:
     r = await client.post(
         f"/v1/contacts/{contact_id}/threshold-decision",
         json={"outcome": "mash", "level_of_need": level, "rationale": "needs the full picture"},
-        headers={"X-Mash-User": "staff:dm-0042", "X-Mash-Role": "decision_maker"},
+        headers=DECISION_MAKER,
     )
     assert r.status_code == 200, r.text
 
@@ -34,7 +38,7 @@ async def test_the_first_rating_starts_the_clock_and_asks_the_agencies_for_the_l
 ) -> None:
     received = clock.now
     clock.advance(hours=1)  # rated an hour after it arrived: the clock still runs from receipt
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         contact_id = await hub.send_contact(received_at=received)
         await hub.screened(client, contact_id)
         await into_the_mash(client, contact_id, level=3)
@@ -82,7 +86,7 @@ async def test_a_re_rating_moves_the_deadline_and_the_history_keeps_every_change
     settings: TriageSettings, hub: Any, clock: Any
 ) -> None:
     received = clock.now
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         contact_id = await hub.send_contact(received_at=received)
         low = await hub.send_contact(received_at=received)
         await hub.screened(client, contact_id, low)

@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from mash_common.auth import Role
 from mash_common.codec import decode
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import produce, read_topic, running, wait_until
 from mash_schemas.topics import CONTACTS, dead_letters
 from mash_triage.bootstrap import build_app
@@ -19,7 +21,9 @@ from mash_triage.config import TriageSettings
 
 pytestmark = pytest.mark.integration
 
-DECISION_MAKER = {"X-Mash-User": "staff:dm-0042", "X-Mash-Role": "decision_maker"}
+DECISION_MAKER = staff_headers(Role.DECISION_MAKER, "staff:dm-0042")
+MANAGER = staff_headers(Role.MASH_MANAGER, "staff:mgr-0007")
+
 
 
 async def repeat_contacts_of(
@@ -39,7 +43,7 @@ async def test_screening_shows_the_repeat_contacts_and_a_decision_updates_them(
     settings: TriageSettings, hub: Any, clock: Any, kafka_bootstrap: str
 ) -> None:
     t0 = clock.now
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         earlier = await hub.send_contact(received_at=t0 - timedelta(days=40))
         later = await hub.send_contact(received_at=t0)
         [earlier_item, later_item] = await hub.screened(client, earlier, later)
@@ -91,7 +95,7 @@ async def test_links_and_decisions_before_their_contact_are_kept_not_dead_letter
     settings: TriageSettings, hub: Any, clock: Any, kafka_bootstrap: str
 ) -> None:
     t0 = clock.now
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         earlier = await hub.send_contact(received_at=t0 - timedelta(days=100))
         [earlier_item] = await hub.screened(client, earlier)
         later, contact = hub.contact_event(received_at=t0)
@@ -117,7 +121,7 @@ async def test_links_and_decisions_before_their_contact_are_kept_not_dead_letter
 async def test_a_decision_whose_link_never_came_shows_the_reference_triage_knows(
     settings: TriageSettings, hub: Any, clock: Any
 ) -> None:
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         earlier = await hub.send_contact(received_at=clock.now - timedelta(days=10))
         later = await hub.send_contact()
         [earlier_item, _] = await hub.screened(client, earlier, later)

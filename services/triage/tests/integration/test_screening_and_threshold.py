@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from mash_common.auth import Role
 from mash_common.db import Database
+from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import running
 from mash_schemas.events import RecordAccessed, ThresholdDecided
 from mash_schemas.topics import AUDIT, TRIAGE
@@ -20,14 +22,16 @@ from mash_triage.config import TriageSettings
 
 pytestmark = pytest.mark.integration
 
-DECISION_MAKER = {"X-Mash-User": "staff:dm-0042", "X-Mash-Role": "decision_maker"}
+DECISION_MAKER = staff_headers(Role.DECISION_MAKER, "staff:dm-0042")
+MANAGER = staff_headers(Role.MASH_MANAGER, "staff:mgr-0007")
+
 
 
 async def test_contacts_wait_for_screening_immediate_risk_first_then_oldest(
     settings: TriageSettings, hub: Any, clock: Any
 ) -> None:
     t0 = clock.now
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         newest = await hub.send_contact(received_at=t0 + timedelta(hours=3), first_name="Cal")
         oldest = await hub.send_contact(received_at=t0, first_name="Ava")
         risky = await hub.send_contact(received_at=t0 + timedelta(hours=2), immediate_risk=True,
@@ -57,7 +61,7 @@ async def test_contacts_wait_for_screening_immediate_risk_first_then_oldest(
 async def test_into_the_mash_moves_a_contact_to_the_rating_queue_and_is_published(
     settings: TriageSettings, hub: Any, clock: Any
 ) -> None:
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         into = await hub.send_contact()
         out = await hub.send_contact()
         await hub.screened(client, into, out)
@@ -98,7 +102,7 @@ async def test_into_the_mash_moves_a_contact_to_the_rating_queue_and_is_publishe
 async def test_reading_a_contact_is_audited_and_an_unknown_one_is_404(
     settings: TriageSettings, hub: Any, clock: Any
 ) -> None:
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         contact_id = await hub.send_contact()
         await hub.screened(client, contact_id)
         r = await client.get(f"/v1/contacts/{contact_id}", headers=DECISION_MAKER)
@@ -112,14 +116,14 @@ async def test_reading_a_contact_is_audited_and_an_unknown_one_is_404(
     assert [s["action"] for s in record["history"]] == ["contact received"]
     assert missing.status_code == 404 and "no contact no-such-contact" in missing.text
     a = audit.data
-    assert (a.accessed_by, a.role, a.service) == ("staff:dm-0042", "decision_maker", "triage")
+    assert (a.accessed_by, a.role, a.service) == ("staff:dm-0042", "decision-maker", "triage")
     assert a.accessed_at == clock.now
 
 
 async def test_straight_to_social_care_with_the_consent_decision_and_its_reason(
     settings: TriageSettings, hub: Any, clock: Any
 ) -> None:
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         risky = await hub.send_contact(immediate_risk=True)
         await hub.screened(client, risky)
         r = await client.post(
@@ -163,7 +167,7 @@ async def test_the_one_working_day_expectation_is_measured_for_every_contact(
         return monday + timedelta(days=offset, hours=hour)
 
     clock.now = day(0, 11)
-    async with running(build_app(settings, clock=clock)) as client:
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
         on_time = await hub.send_contact(received_at=day(0, 9))
         late = await hub.send_contact(received_at=day(-4, 10))  # Thursday: due Friday 10:00
         friday = await hub.send_contact(received_at=day(-3, 16))  # due Monday 16:00: not yet

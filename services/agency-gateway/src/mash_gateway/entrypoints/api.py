@@ -1,7 +1,9 @@
 """The gateway's HTTP API: for agencies without Kafka, and each agency's time left for the UI.
 
 An agency answering here takes exactly the path a Kafka answer takes (same handler, same
-checks, same InformationProvided event, channel "http").
+checks, same InformationProvided event, channel "http"). Two kinds of caller open an agency's
+requests: the agency's own system with its API token, and one of that agency's practitioners
+signed in to the console (a staff token naming the agency).
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from mash_common.auth import CAN, InvalidToken, Role, require, token_verifier
 from mash_common.http import RuntimeDep
 
 from ..domain.requests import AnswerRefused
@@ -25,38 +28,69 @@ AgencyPath = Annotated[str, Path(max_length=64, description="e.g. police, health
 
 bearer = HTTPBearer(
     auto_error=False,
+    scheme_name="AgencyOrStaffToken",
     description="The agency's own API token (one per agency; it opens that agency's requests "
-    "and no other's)",
+    "and no other's), or a staff token signed by the console for one of that agency's "
+    "practitioners",
 )
+
+ANSWER_REQUEST = "answer-request"
 
 
 @dataclass(frozen=True)
 class AgencyCaller:
     agency: str
-    user: str  # the practitioner, as the agency's system names them; for the audit trail
+    user: str  # the agency's system (`agency:<name>`) or the signed-in practitioner
+    role: str  # recorded with each audited read
+
+    @property
+    def practitioner(self) -> bool:
+        """Proved by a staff token, so the answer is theirs whatever the body says."""
+        return self.role == Role.AGENCY_PRACTITIONER
 
 
-def agency_caller(
+def _looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2
+
+
+def require_agency_access(
     agency: AgencyPath,
     request: Request,
     runtime: RuntimeDep,
     token: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    x_mash_user: Annotated[str | None, Header(max_length=100)] = None,
 ) -> AgencyCaller:
-    """Only the agency's own token opens its requests: another agency's token is refused
-    (403) exactly as a wrong one is."""
+    """Only the agency's own API token, or a staff token of one of its practitioners, opens its
+    requests. Another agency's token, another agency's practitioner and every other staff role
+    are refused (403) exactly as a wrong token is; a staff token that fails verification
+    (expired, another key) is 401."""
     if token is None:
-        raise HTTPException(401, "an agency API token is required (Authorization: Bearer)",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, "an agency API token or a staff token is required "
+                            "(Authorization: Bearer)", headers={"WWW-Authenticate": "Bearer"})
     if agency not in runtime.settings.agencies:  # type: ignore[attr-defined]
         raise HTTPException(404, f"{agency} is not an agency this hub consults")
     credentials: AgencyCredentials = request.app.state.agency_credentials
-    if not credentials.verify(agency, token.credentials):
-        raise HTTPException(403, f"only {agency}'s token may read or answer {agency}'s requests")
-    return AgencyCaller(agency=agency, user=x_mash_user or f"agency:{agency}")
+    if credentials.verify(agency, token.credentials):
+        return AgencyCaller(agency=agency, user=f"agency:{agency}", role="agency-system")
+    refused = HTTPException(
+        403, f"only {agency}'s token or {agency}'s practitioners may read or answer "
+        f"{agency}'s requests")
+    if not _looks_like_jwt(token.credentials):
+        raise refused
+    try:
+        staff = token_verifier(request).verify(token.credentials)
+    except InvalidToken as exc:
+        raise HTTPException(401, f"the staff token was refused: {exc}",
+                            headers={"WWW-Authenticate": "Bearer"}) from exc
+    if staff.role not in CAN[ANSWER_REQUEST] or staff.agency != agency:
+        raise refused
+    return AgencyCaller(agency=agency, user=staff.user, role=Role.AGENCY_PRACTITIONER.value)
 
 
-AgencyCallerDep = Annotated[AgencyCaller, Depends(agency_caller)]
+# Read by the role tests: the capability this guard stands for, scoped to the path's agency.
+require_agency_access.capability = ANSWER_REQUEST  # type: ignore[attr-defined]
+require_agency_access.agency_scoped = True  # type: ignore[attr-defined]
+
+AgencyCallerDep = Annotated[AgencyCaller, Depends(require_agency_access)]
 
 
 @router.get(
@@ -64,7 +98,8 @@ AgencyCallerDep = Annotated[AgencyCaller, Depends(agency_caller)]
     tags=["agencies"],
     summary="An agency's open information requests",
     description=(
-        "Needs the agency's own token (Authorization: Bearer): none 401, another's 403. Lists "
+        "Needs the agency's own token, or a staff token of one of the agency's practitioners "
+        "(Authorization: Bearer): none 401, another agency's or another role's 403. Lists "
         "open requests, most urgent first, with the child's details the agency needs to know "
         "(opened) and the seconds left to answer (negative once overdue). Each contact shown "
         "is an audited read."
@@ -78,7 +113,7 @@ async def open_requests(
 ) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
         found = await handlers.open_requests_for_agency(
-            uow, runtime.sealer, agency, user=caller.user, role="agency_practitioner",
+            uow, runtime.sealer, agency, user=caller.user, role=caller.role,
             now=runtime.clock(), limit=limit,
         )
     return {"agency": agency, "requests": found}
@@ -93,8 +128,9 @@ async def open_requests(
         "The same contract as an answer on `mash.agency.<agency>.responses`. 202: the answer "
         "was recorded (late if after the deadline) and passed on for the picture. 200: the "
         "request had already been answered; nothing changed (a retry is safe) and the body "
-        "says when and by which channel it was answered. 401: no token; 403: not that "
-        "agency's token. 404: no such request for that agency. 422: a bad body, or "
+        "says when and by which channel it was answered. 401: no token (or a staff token "
+        "that failed verification); 403: not that agency's token nor one of its "
+        "practitioners. 404: no such request for that agency. 422: a bad body, or "
         "nothing_known with known_to_agency."
     ),
     responses={200: {"description": "Already answered; nothing changed"}},
@@ -115,7 +151,7 @@ async def answer_request(
         contact_id=None,
         known_to_agency=body.known_to_agency,
         summary=body.summary,
-        responder=body.responder or caller.user,
+        responder=caller.user if caller.practitioner else (body.responder or caller.user),
         channel="http",
         nothing_known=body.nothing_known,
         details=answer_details(body),
@@ -153,6 +189,7 @@ async def answer_request(
         "(negative once overdue, null once answered), when the agency was reminded and when "
         "it was escalated for no answer by its deadline. No personal data."
     ),
+    dependencies=[Depends(require("read-agency-progress"))],
 )
 async def contact_requests(
     contact_id: Annotated[str, Path(max_length=64)], runtime: RuntimeDep

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..auth import Role, TokenSigner
 
-_signer = TokenSigner()
+# Long-lived: suites mint tokens at import time and a test session outlives five minutes.
+_signer = TokenSigner(ttl_s=12 * 3600)
 
 
 def staff_token(role: str | Role, user: str | None = None, agency: str | None = None) -> str:

@@ -43,11 +43,15 @@ def settings_for(
 
 
 @contextlib.asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Start the app's lifespan (runtime included) and give an HTTP client to it."""
+async def running(
+    app: FastAPI, headers: dict[str, str] | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Start the app's lifespan (runtime included) and give an HTTP client to it; `headers`
+    go with every request (e.g. `staff_headers(role)` for a test that is one person's)."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc",
+                                     headers=headers) as client:
             yield client
 
 

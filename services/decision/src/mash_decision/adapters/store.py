@@ -130,6 +130,48 @@ class PictureStore:
         )
         return result.all()
 
+    async def awaiting_agencies(self) -> Sequence[Row[Any]]:
+        """Rated pictures with agencies asked and not yet ready: red, amber, green, then the
+        least time left first."""
+        result = await self.session.execute(
+            select(pictures)
+            .where(pictures.c.status == "gathering", pictures.c.rating.is_not(None))
+            .order_by(
+                pictures.c.rating_rank,
+                pictures.c.due_at.is_(None),
+                pictures.c.due_at,
+                pictures.c.contact_id,
+            )
+        )
+        return result.all()
+
+    async def past_deadline(self, now: datetime) -> Sequence[Row[Any]]:
+        """Pictures not yet decided whose RAG deadline has passed: the most overdue first."""
+        result = await self.session.execute(
+            select(pictures)
+            .where(
+                pictures.c.status != "decided",
+                pictures.c.deadline.is_not(None),
+                pictures.c.deadline <= now,
+            )
+            .order_by(pictures.c.deadline, pictures.c.rating_rank, pictures.c.contact_id)
+        )
+        return result.all()
+
+    async def events_of(self, contact_ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
+        """Every stored event of several contacts, each contact's in time order."""
+        found: dict[str, list[Row[Any]]] = {c: [] for c in contact_ids}
+        ids = list(found)
+        for start in range(0, len(ids), 500):  # well inside every engine's parameter limit
+            result = await self.session.execute(
+                select(picture_events)
+                .where(picture_events.c.contact_id.in_(ids[start:start + 500]))
+                .order_by(picture_events.c.occurred_at, picture_events.c.event_id)
+            )
+            for row in result:
+                found[row.contact_id].append(row)
+        return found
+
     async def due_for_completion(self, now: datetime) -> list[str]:
         """Contacts still gathering whose agencies' time to answer has run out."""
         result = await self.session.execute(

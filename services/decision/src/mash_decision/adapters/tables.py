@@ -1,4 +1,5 @@
-"""Decision's own tables: every applied event about a contact, and the picture folded from them.
+"""Decision's own tables: every applied event about a contact, the picture folded from them, and
+the audit log (every read of a child's record, hash chained).
 
 Sealed values (rationales, agency answers, the contact's personal data) are stored exactly as
 they travel, still sealed with the contact's key.
@@ -7,12 +8,14 @@ they travel, still sealed with the contact's key.
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Integer,
     MetaData,
     String,
     Table,
+    Text,
     false,
     text,
 )
@@ -69,4 +72,23 @@ picture_events = Table(
     Column("occurred_at", UtcDateTime(), nullable=False),
     Column("recorded_at", UtcDateTime(), nullable=False),
     Column("data", JSON, nullable=False),
+)
+
+# The audit log (migration 0003): append-only, one row per RecordAccessed, in the order logged.
+# `hash` = SHA-256(prev_hash + canonical JSON of the row's content): see domain/audit.py.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer().with_variant(BigInteger(), "postgresql"), primary_key=True,
+           autoincrement=False),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("accessed_at", UtcDateTime(), nullable=False, index=True),
+    Column("accessed_by", String(255), nullable=False, index=True),
+    Column("role", String(64), nullable=False),
+    Column("agency", String(64), nullable=True),
+    Column("contact_id", String(255), nullable=False, index=True),
+    Column("service", String(64), nullable=False),
+    Column("action", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
 )

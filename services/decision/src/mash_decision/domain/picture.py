@@ -50,6 +50,8 @@ class InformationSought(Fact):
     rating: str
     agencies: tuple[str, ...]
     respond_by: datetime
+    # (agency, its own deadline inside respond_by) where triage gave one
+    agency_respond_by: tuple[tuple[str, datetime], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,6 +192,11 @@ class Picture:
     contacts_in_12_months: int | None = None
     earlier_contacts: dict[str, EarlierContact] = field(default_factory=dict)
     escalations: list[AgencyEscalation] = field(default_factory=list)
+    # agency -> when that agency itself must answer, for display (the board, the timeline):
+    # triage's per-agency deadline from the latest request naming it, else that request's
+    # respond_by; an escalation states the gateway's own deadline for the agency and, coming
+    # later, replaces it. Readiness still waits for `respond_by` (every agency's time).
+    agency_deadlines: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def respond_by(self) -> datetime | None:
@@ -283,8 +290,10 @@ def _apply(picture: Picture, fact: Fact) -> None:
             picture.reference = picture.reference or fact.reference
             if picture.rating is None:
                 picture.rating = fact.rating
+            own = dict(fact.agency_respond_by)
             for agency in fact.agencies:
                 picture.requested[agency] = fact.respond_by
+                picture.agency_deadlines[agency] = own.get(agency, fact.respond_by)
         case AgencyAnswered():
             picture.answers[fact.agency] = Answer(
                 agency=fact.agency,
@@ -322,6 +331,7 @@ def _apply(picture: Picture, fact: Fact) -> None:
             )
         case AgencyEscalation():
             picture.escalations.append(fact)
+            picture.agency_deadlines[fact.agency] = fact.respond_by
         case Noted():
             picture.notes.append(fact)
 

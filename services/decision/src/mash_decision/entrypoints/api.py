@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 
+from mash_common.auth import Caller, require
 from mash_common.http import RuntimeDep
-from mash_common.identity import CallerDep
 
 from ..config import DecisionSettings
 from ..domain.decisions import AlreadyDecided, InvalidDecision, NotReadyForDecision
@@ -15,6 +15,9 @@ from ..service_layer import handlers
 from ..service_layer.commands import MakeDecision
 
 router = APIRouter(prefix="/v1", tags=["decision"])
+
+PictureReader = Annotated[Caller, Depends(require("read-picture"))]
+Decider = Annotated[Caller, Depends(require("decide"))]
 
 
 @router.get(
@@ -25,6 +28,7 @@ router = APIRouter(prefix="/v1", tags=["decision"])
         "out) and not yet decided: red, then amber, then green, and within a rating the least "
         "time left first. Shows references and timings only, no personal data."
     ),
+    dependencies=[Depends(require("read-queues"))],
 )
 async def ready_queue(runtime: RuntimeDep) -> list[dict[str, Any]]:
     async with runtime.unit_of_work() as uow:
@@ -39,7 +43,9 @@ async def ready_queue(runtime: RuntimeDep) -> list[dict[str, Any]]:
         "answer and the rationales opened. The read is recorded on the audit topic."
     ),
 )
-async def read_picture(contact_id: str, runtime: RuntimeDep, caller: CallerDep) -> dict[str, Any]:
+async def read_picture(
+    contact_id: str, runtime: RuntimeDep, caller: PictureReader
+) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
         found = await handlers.read_picture(
             uow, runtime.sealer, contact_id, user=caller.user, role=caller.role,
@@ -64,7 +70,7 @@ async def make_decision(
     contact_id: str,
     body: MakeDecision,
     runtime: RuntimeDep,
-    caller: CallerDep,
+    caller: Decider,
     response: Response,
 ) -> dict[str, Any]:
     settings = runtime.settings
@@ -96,6 +102,7 @@ async def make_decision(
         "90th percentile time from receipt, and how many were decided within their RAG "
         "deadline. No personal data."
     ),
+    dependencies=[Depends(require("read-timeliness"))],
 )
 async def timeliness_summary(runtime: RuntimeDep) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
@@ -110,6 +117,7 @@ async def timeliness_summary(runtime: RuntimeDep) -> dict[str, Any]:
         "silence, all answers in, ready for decision, decided, feedback sent; each with the "
         "time since receipt. References and timings only."
     ),
+    dependencies=[Depends(require("read-timeliness"))],
 )
 async def timeliness(contact_id: str, runtime: RuntimeDep) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:

@@ -1,41 +1,63 @@
-"""Decision's subscriptions, all in one place: every event about a contact goes into its picture.
+"""Decision's subscriptions, all in one place: every event about a contact goes into its picture,
+and every read of a child's record (`mash.audit`) into the hash-chained audit log.
 
-Every type declared on these topics is taken, the ones the picture has no rule for yet included
-(they are kept as timeline entries), so a type added to the contract later is not lost. The
-replay command (`mash-decision replay`) reads the same topics through the same fold.
+Every type declared on the picture's topics is taken, the ones the picture has no rule for yet
+included (they are kept as timeline entries), so a type added to the contract later is not lost.
+The replay command (`mash-decision replay`) reads the same topics through the same fold and the
+same audit log.
 """
 
 from __future__ import annotations
 
 from mash_common.codec import Decoded
-from mash_common.consumer import Handler
+from mash_common.consumer import Handler, Rejected
 from mash_common.outbox import UnitOfWork
 from mash_common.runtime import Clock
-from mash_schemas.events import EventData
-from mash_schemas.topics import CONTACTS, DECISIONS, FEEDBACK, INFORMATION, TOPICS_BY_NAME, TRIAGE
+from mash_schemas.events import EventData, RecordAccessed
+from mash_schemas.topics import (
+    AUDIT,
+    CONTACTS,
+    DECISIONS,
+    FEEDBACK,
+    INFORMATION,
+    TOPICS_BY_NAME,
+    TRIAGE,
+)
 
-from ..service_layer import handlers
+from ..service_layer import audit, handlers
 
 # Decisions: our own PictureCompleted and DecisionMade (kept when written; read again they
 # change nothing, and a replay needs them). Feedback: when the referrer was told (timeliness).
-TOPICS = [CONTACTS, TRIAGE, INFORMATION, DECISIONS, FEEDBACK]
+PICTURE_TOPICS = [CONTACTS, TRIAGE, INFORMATION, DECISIONS, FEEDBACK]
+# Audit: every service's RecordAccessed, our own included, for the audit log (not the picture).
+TOPICS = [*PICTURE_TOPICS, AUDIT]
 
 
 def consumed() -> tuple[type[EventData], ...]:
-    """Every event type about a contact declared on the topics decision reads."""
+    """Every event type about a contact declared on the topics the pictures are folded from."""
     return tuple(
         model
-        for topic in TOPICS
+        for topic in PICTURE_TOPICS
         for model in TOPICS_BY_NAME[topic].events
         if "contact_id" in model.model_fields
     )
 
 
 CONSUMED = consumed()
+# The types appended to the audit log.
+AUDITED: tuple[type[EventData], ...] = (RecordAccessed,)
 
 
 def subscriptions(clock: Clock) -> dict[str, Handler]:
     async def into_the_picture(uow: UnitOfWork, event: Decoded) -> None:
         await handlers.record_event(uow, event, now=clock())
 
-    return {model.event_type: into_the_picture for model in CONSUMED}
+    async def into_the_audit_log(uow: UnitOfWork, event: Decoded) -> None:
+        if not isinstance(event.data, RecordAccessed):  # an upcaster's bug, not the sender's
+            raise Rejected("not a record access", [type(event.data).__name__])
+        await audit.record_access(uow.session, event.event_id, event.data)
+
+    return {
+        **{model.event_type: into_the_picture for model in CONSUMED},
+        **{model.event_type: into_the_audit_log for model in AUDITED},
+    }

@@ -1,4 +1,5 @@
-"""`mash-decision replay`: rebuild every picture from the topics alone, into an empty store.
+"""`mash-decision replay`: rebuild every picture and the audit log from the topics alone, into an
+empty store.
 
 Reads the decision service's topics from the beginning of every partition, with no consumer
 group (nothing is committed, no live consumer is disturbed), and stops once the topics have
@@ -24,10 +25,10 @@ from mash_common.logging import get_logger
 from mash_common.runtime import Clock
 from mash_schemas.envelope import utcnow
 
-from ..adapters.tables import picture_events, pictures
+from ..adapters.tables import audit_log, picture_events, pictures
 from ..bootstrap import MIGRATIONS
 from ..service_layer.replay import ReplayCount, replay_batch
-from .consumers import CONSUMED, TOPICS
+from .consumers import AUDITED, CONSUMED, TOPICS
 
 log = get_logger("mash.decision.replay")
 
@@ -39,7 +40,7 @@ class StoreNotEmpty(RuntimeError):
 
 async def _empty(db: Database) -> bool:
     async with db.sessions() as session:
-        for table in (pictures, picture_events):
+        for table in (pictures, picture_events, audit_log):
             n = (await session.execute(select(func.count()).select_from(table))).scalar_one()
             if n:
                 return False
@@ -57,11 +58,13 @@ async def replay(
     db = Database(database_url)
     count = ReplayCount()
     consumed = frozenset(m.event_type for m in CONSUMED)
+    audited = frozenset(m.event_type for m in AUDITED)
     try:
         await db.migrate(MIGRATIONS)
         if not await _empty(db):
             raise StoreNotEmpty(
-                "replay rebuilds into an empty store: this database already holds pictures"
+                "replay rebuilds into an empty store: this database already holds pictures "
+                "or audit entries"
             )
         consumer = make_consumer(bootstrap, group_id=None, client_id="mash-decision-replay")
         await consumer.start()
@@ -95,7 +98,7 @@ async def replay(
                         events.append((decoded, msg.value))
                 async with db.transaction() as session:
                     await replay_batch(session, events, consumed=consumed, now=clock(),
-                                       count=count)
+                                       count=count, audited=audited)
         finally:
             await consumer.stop()
     finally:
@@ -112,7 +115,8 @@ def main(argv: Sequence[str], *, configure_logs: bool = True) -> int:
     settings = DecisionSettings()
     parser = argparse.ArgumentParser(
         prog="mash-decision replay",
-        description="Rebuild every picture from the topics into an empty store.",
+        description="Rebuild every picture and the audit log from the topics into an empty "
+        "store.",
     )
     parser.add_argument("--bootstrap", default=settings.kafka_bootstrap)
     parser.add_argument("--database-url", default=None,

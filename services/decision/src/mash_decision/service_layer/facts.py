@@ -112,6 +112,7 @@ def fact_from(event_id: str, data: EventData, envelope_time: datetime | None = N
             return InformationSought(
                 event_id=event_id, at=at, reference=data.reference, rating=data.rating,
                 agencies=tuple(data.agencies), respond_by=data.respond_by,
+                agency_respond_by=tuple(sorted((data.agency_respond_by or {}).items())),
             )
         case InformationProvided():
             return AgencyAnswered(

@@ -1,10 +1,12 @@
-"""Rebuild the pictures from the topics alone, into an empty store.
+"""Rebuild the pictures and the audit log from the topics alone, into an empty store.
 
 Events go through the same rules as the live consumer (the subject must be the contact; an
-event id is applied once) and the same fold. Nothing is published: the completions and
-decisions the live service published are on the decisions topic and are read back like any
-other event. Our own events are also written to the outbox, marked published, so the rebuilt
-store is the durable event log a live service expects.
+event id is applied once) and the same fold; reads of a child's record are appended to the
+audit log in the order they are read, so the same order gives the same chain and head.
+Nothing is published: the completions and decisions the live service published are on the
+decisions topic and are read back like any other event. Our own events (reads of a picture
+included) are also written to the outbox, marked published, so the rebuilt store is the
+durable event log a live service expects.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mash_common import inbox
 from mash_common.codec import Decoded
 from mash_common.db import outbox_table
+from mash_schemas.events import RecordAccessed
 from mash_schemas.topics import topic_for_event
 
 from ..adapters.store import PictureStore
+from .audit import record_access
 from .facts import contact_of
 from .handlers import fold_rows
 
@@ -36,6 +40,7 @@ class ReplayCount:
     undecodable: int = 0
     rejected: int = 0
     ignored: int = 0
+    audited: int = 0
     contacts: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, int]:
@@ -43,7 +48,21 @@ class ReplayCount:
             "read": self.read, "applied": self.applied, "duplicates": self.duplicates,
             "undecodable": self.undecodable, "rejected": self.rejected,
             "ignored": self.ignored, "contacts": len(self.contacts),
+            "audited": self.audited,
         }
+
+
+async def _keep_own(session: AsyncSession, event: Decoded, value: bytes, key: str,
+                    *, now: datetime) -> None:
+    """One of our own events goes into the outbox too, as already published."""
+    if event.envelope.source == OWN_SOURCE:
+        await session.execute(
+            insert(outbox_table).values(
+                event_id=event.event_id, event_type=event.type,
+                topic=event.topic or topic_for_event(event.type), key=key,
+                value=value, created_at=now, published_at=now,
+            )
+        )
 
 
 async def replay_batch(
@@ -53,11 +72,23 @@ async def replay_batch(
     consumed: frozenset[str],
     now: datetime,
     count: ReplayCount,
+    audited: frozenset[str] = frozenset({RecordAccessed.event_type}),
 ) -> None:
     """Apply one batch in one transaction, then fold each contact it touched once."""
     store = PictureStore(session)
     touched: set[str] = set()
     for event, value in events:
+        if event.type in audited and isinstance(event.data, RecordAccessed):
+            if await inbox.seen(session, event.event_id):
+                count.duplicates += 1
+                continue
+            await inbox.record(session, event.event_id, event.type,
+                               event.topic or topic_for_event(event.type))
+            await record_access(session, event.event_id, event.data)
+            await _keep_own(session, event, value, event.subject, now=now)
+            count.audited += 1
+            count.applied += 1
+            continue
         if event.type not in consumed:
             count.ignored += 1
             continue
@@ -81,14 +112,7 @@ async def replay_batch(
                 recorded_at=now,
                 data=event.data.model_dump(mode="json"),
             )
-        if event.envelope.source == OWN_SOURCE:
-            await session.execute(
-                insert(outbox_table).values(
-                    event_id=event.event_id, event_type=event.type,
-                    topic=event.topic or topic_for_event(event.type), key=contact_id,
-                    value=value, created_at=now, published_at=now,
-                )
-            )
+        await _keep_own(session, event, value, contact_id, now=now)
         touched.add(contact_id)
         count.applied += 1
     for contact_id in sorted(touched):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
+from mash_common.auth import Caller, require
 from mash_common.http import RuntimeDep
-from mash_common.identity import CallerDep
 
 from ..service_layer import handlers
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
+
+Reader = Annotated[Caller, Depends(require("read-feedback"))]
 
 
 @router.get(
@@ -25,7 +27,7 @@ router = APIRouter(prefix="/v1", tags=["feedback"])
         "`awaiting_contact`, `awaiting_decision`)."
     ),
 )
-async def read_feedback(contact_id: str, runtime: RuntimeDep, caller: CallerDep
+async def read_feedback(contact_id: str, runtime: RuntimeDep, caller: Reader
                         ) -> dict[str, Any]:
     try:
         async with runtime.unit_of_work() as uow:
@@ -48,7 +50,7 @@ async def read_feedback(contact_id: str, runtime: RuntimeDep, caller: CallerDep
         "topic. The read is recorded on the audit topic. 404 when no team received it."
     ),
 )
-async def read_handover(contact_id: str, runtime: RuntimeDep, caller: CallerDep
+async def read_handover(contact_id: str, runtime: RuntimeDep, caller: Reader
                         ) -> list[dict[str, Any]]:
     async with runtime.unit_of_work() as uow:
         found = await handlers.read_handover(
@@ -68,6 +70,7 @@ async def read_handover(contact_id: str, runtime: RuntimeDep, caller: CallerDep
         "first, with attempts, the next try and the last error's kind. Ids, references and "
         "state only: no addresses, no personal data."
     ),
+    dependencies=[Depends(require("read-deliveries"))],
 )
 async def list_deliveries(
     runtime: RuntimeDep,

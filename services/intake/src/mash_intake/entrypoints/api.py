@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from mash_common.auth import Caller, require
 from mash_common.http import RuntimeDep
-from mash_common.identity import CallerDep
 from mash_common.outbox import UnitOfWork
 
 from ..service_layer import handlers, identity
@@ -24,6 +24,9 @@ def get_rules(request: Request) -> IntakeRules:
 
 
 RulesDep = Annotated[IntakeRules, Depends(get_rules)]
+Recorder = Annotated[Caller, Depends(require("record-contact"))]
+Reader = Annotated[Caller, Depends(require("read-contact"))]
+LinkDecider = Annotated[Caller, Depends(require("decide-link"))]
 
 
 class LinkDecision(BaseModel):
@@ -50,7 +53,7 @@ async def submit_contact(
     body: SubmitContact,
     runtime: RuntimeDep,
     rules: RulesDep,
-    caller: CallerDep,
+    caller: Recorder,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
@@ -70,7 +73,7 @@ async def submit_contact(
 
 
 @router.get("/contacts/{contact_id}", summary="Read a contact (audited)")
-async def read_contact(contact_id: str, runtime: RuntimeDep, caller: CallerDep) -> dict[str, Any]:
+async def read_contact(contact_id: str, runtime: RuntimeDep, caller: Reader) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
         found = await handlers.read_contact(
             uow, runtime.sealer, contact_id, user=caller.user, role=caller.role,
@@ -87,6 +90,7 @@ async def read_contact(contact_id: str, runtime: RuntimeDep, caller: CallerDep) 
     description="Candidate links with their strength (exact, likely, possible), what agreed, "
     "and whether a person confirmed or rejected them; `contacts_in_12_months` counts this "
     "contact's place among the child's contacts. Ids and references only.",
+    dependencies=[Depends(require("read-contact"))],
 )
 async def contact_links(contact_id: str, runtime: RuntimeDep, rules: RulesDep) -> dict[str, Any]:
     async with runtime.db.transaction() as session:
@@ -109,7 +113,7 @@ async def contact_links(contact_id: str, runtime: RuntimeDep, rules: RulesDep) -
     "published (`uk.mash.contact.link.decided.v1`). 409 if it was already decided.",
 )
 async def decide_link(
-    link_id: str, body: LinkDecision, runtime: RuntimeDep, rules: RulesDep, caller: CallerDep
+    link_id: str, body: LinkDecision, runtime: RuntimeDep, rules: RulesDep, caller: LinkDecider
 ) -> dict[str, Any]:
     try:
         async with runtime.unit_of_work() as uow:

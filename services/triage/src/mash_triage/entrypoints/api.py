@@ -13,8 +13,8 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
+from mash_common.auth import Caller, require
 from mash_common.http import RuntimeDep
-from mash_common.identity import CallerDep
 
 from ..config import TriageSettings
 from ..domain.triage import IllegalTransition, InvalidDecision
@@ -32,6 +32,9 @@ def get_rules(request: Request) -> TriageRules:
 
 RulesDep = Annotated[TriageRules, Depends(get_rules)]
 Limit = Annotated[int | None, Query(ge=1, le=1000, description="How many to show")]
+Screener = Annotated[Caller, Depends(require("screen"))]
+Rater = Annotated[Caller, Depends(require("rate"))]
+Reader = Annotated[Caller, Depends(require("read-triage"))]
 
 
 @contextmanager
@@ -55,6 +58,7 @@ def _page(runtime: RuntimeDep, limit: int | None) -> int:
     "/screening",
     summary="Contacts awaiting a threshold decision",
     description="Immediate risk first, then the oldest first. `waiting` counts them all.",
+    dependencies=[Depends(require("read-queues"))],
 )
 async def screening(runtime: RuntimeDep, rules: RulesDep, limit: Limit = None) -> dict[str, Any]:
     # A read that publishes nothing: a plain session, no unit of work to wake the relay.
@@ -68,6 +72,7 @@ async def screening(runtime: RuntimeDep, rules: RulesDep, limit: Limit = None) -
     "/rating-queue",
     summary="Contacts in the MASH awaiting a RAG rating",
     description="Immediate risk first, then the oldest first. `waiting` counts them all.",
+    dependencies=[Depends(require("read-queues"))],
 )
 async def rating_queue(
     runtime: RuntimeDep, rules: RulesDep, limit: Limit = None
@@ -85,6 +90,7 @@ async def rating_queue(
     "of the referral. Counts of contacts decided within it and late, the working hours taken, "
     "and the contacts still waiting past it. `since` / `until` limit it to the contacts received "
     "in that period.",
+    dependencies=[Depends(require("read-timeliness"))],
 )
 async def timeliness(
     runtime: RuntimeDep, rules: RulesDep, since: datetime | None = None,
@@ -108,7 +114,7 @@ async def timeliness(
     "on mash.audit.",
 )
 async def read_contact(
-    contact_id: str, runtime: RuntimeDep, rules: RulesDep, caller: CallerDep
+    contact_id: str, runtime: RuntimeDep, rules: RulesDep, caller: Reader
 ) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
         found = await queries.read_contact(
@@ -132,7 +138,7 @@ async def threshold_decision(
     body: RecordThresholdDecision,
     runtime: RuntimeDep,
     rules: RulesDep,
-    caller: CallerDep,
+    caller: Screener,
 ) -> dict[str, Any]:
     with _refusals():
         async with runtime.unit_of_work() as uow:
@@ -155,7 +161,7 @@ async def rag_rating(
     body: RateContact,
     runtime: RuntimeDep,
     rules: RulesDep,
-    caller: CallerDep,
+    caller: Rater,
 ) -> dict[str, Any]:
     with _refusals():
         async with runtime.unit_of_work() as uow:
