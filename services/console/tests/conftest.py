@@ -64,9 +64,38 @@ class FakeServices:
         return httpx.MockTransport(handle)
 
 
+# Triage's `GET /v1/settings` as it answers with its default settings.
+TRIAGE_SETTINGS: dict[str, Any] = {
+    "levels_of_need": [
+        {"level": 1, "name": "universal", "default_agencies": ["health", "education"]},
+        {"level": 2, "name": "early help / additional needs",
+         "default_agencies": ["health", "education", "childrens-social-care"]},
+        {"level": 3, "name": "targeted / complex",
+         "default_agencies": ["police", "health", "education", "childrens-social-care"]},
+        {"level": 4, "name": "specialist / acute (statutory)",
+         "default_agencies": ["police", "health", "education", "childrens-social-care"]},
+    ],
+    "ratings": [
+        {"rating": "red", "hours": 4.0, "around_the_clock": True},
+        {"rating": "amber", "hours": 24.0, "around_the_clock": False},
+        {"rating": "green", "hours": 72.0, "around_the_clock": False},
+    ],
+    "deadline_warning_fraction": 0.75,
+    "working_hours": {"timezone": "Europe/London", "opens": "09:00:00",
+                      "closes": "17:00:00", "days": [1, 2, 3, 4, 5],
+                      "bank_holidays_closed": True, "closed_days": []},
+    "agencies_by_concern": {"3A": ["police"], "4A": ["camhs"]},
+    "agency_deadlines": {"share": 0.75, "by_agency": {}},
+}
+
+
 @pytest.fixture
 def services() -> FakeServices:
-    return FakeServices()
+    fake = FakeServices()
+    # Triage's local practice, which the screening and rating forms are worded from; a test
+    # may serve another (a later `on` comes first).
+    fake.on("GET", "triage", "/v1/settings", TRIAGE_SETTINGS)
+    return fake
 
 
 @pytest.fixture

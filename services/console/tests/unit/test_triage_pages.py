@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from mash_common.auth import Caller
+from mash_console.adapters.upstream import Upstreams
 from mash_console.config import ConsoleSettings
 
 CONTACT = "0b6f2a4e-1f59-4d8e-9a3c-3c1d2f0a7b11"
@@ -503,3 +505,127 @@ def test_a_rating_kept_across_a_time_out_comes_back(
     assert re.search(r'value="green"\s+checked', page.text)
     assert re.search(r'value="health"\s+checked', page.text)
     assert not re.search(r'value="police"\s+checked', page.text)  # the manager's choice kept
+
+
+# --- local practice: triage's own levels of need and timescales ------------------------------
+
+FIVE_LEVELS = {
+    "levels_of_need": [
+        {"level": 1, "name": "universal", "default_agencies": ["health"]},
+        {"level": 2, "name": "early help", "default_agencies": ["health"]},
+        {"level": 3, "name": "targeted", "default_agencies": ["health"]},
+        {"level": 4, "name": None, "default_agencies": ["police"]},
+        {"level": 5, "name": "acute", "default_agencies": ["police"]},
+    ],
+    "ratings": [
+        {"rating": "red", "hours": 2.0, "around_the_clock": True},
+        {"rating": "amber", "hours": 8.0, "around_the_clock": False},
+        {"rating": "green", "hours": 40.0, "around_the_clock": False},
+    ],
+    "deadline_warning_fraction": 0.5,
+    "working_hours": {"timezone": "Europe/London", "opens": "08:30:00", "closes": "17:30:00",
+                      "days": [1, 2, 3, 4], "bank_holidays_closed": True, "closed_days": []},
+    "agencies_by_concern": {},
+    "agency_deadlines": {"share": 0.75, "by_agency": {}},
+}
+
+
+def settings_reads(services: Any) -> list[dict[str, Any]]:
+    return [c for c in services.calls if c["path"] == "/v1/settings"]
+
+
+def test_screening_offers_the_levels_of_need_triage_states(
+    signed_in: Callable[[str], TestClient], services: Any
+) -> None:
+    wire(services)
+    services.on("GET", "triage", "/v1/settings", FIVE_LEVELS)
+    page = signed_in("dm.patel").get(SCREENING)
+    assert page.status_code == 200
+    levels = page.text.split('data-testid="level-of-need"')[1].split("</fieldset>")[0]
+    assert re.findall(r'name="level_of_need" type="radio" value="(\d)"', levels) == [
+        "1", "2", "3", "4", "5"]
+    for label in ("Level 1: Universal", "Level 3: Targeted", "Level 5: Acute"):
+        assert label in levels
+    assert re.search(r">\s*Level 4\s*<", levels)  # no name in the local document: the number
+    assert "Specialist / acute" not in levels  # nothing of the defaults
+    [read] = settings_reads(services)
+    assert read["service"] == "triage" and read["caller"].user == "dm.patel"
+
+
+def test_the_rating_form_states_triages_timescales(
+    signed_in: Callable[[str], TestClient], services: Any
+) -> None:
+    wire(services, "awaiting_rating")
+    services.on("GET", "triage", "/v1/settings", FIVE_LEVELS)
+    page = signed_in("mgr.jones").get(RATING)
+    assert page.status_code == 200
+    rag = page.text.split('data-testid="rag"')[1].split("</fieldset>")[0]
+    assert "Within 2 hours of receipt, worked around the clock" in rag
+    assert "Within 8 working hours of receipt" in rag
+    assert "Within 40 working hours of receipt" in rag
+    assert "MASH working hours: 8:30am to 5:30pm, Monday to Thursday, except bank holidays" in rag
+    assert "24 working hours" not in page.text and "72 working hours" not in page.text
+    assert "Within 4 hours" not in page.text
+
+
+def test_triages_settings_are_read_once_a_minute_per_role(
+    signed_in: Callable[[str], TestClient], services: Any
+) -> None:
+    wire(services, "awaiting_rating")
+    manager = signed_in("mgr.jones")
+    for _ in range(3):
+        assert manager.get(RATING).status_code == 200
+    assert [c["caller"].role for c in settings_reads(services)] == ["mash-manager"]
+    # Another role is not served an answer triage gave the first: triage checks it too.
+    assert signed_in("dm.patel").get(SCREENING).status_code == 200
+    assert [c["caller"].role for c in settings_reads(services)] == [
+        "mash-manager", "decision-maker"]
+
+
+def test_without_triages_settings_the_forms_are_not_shown_with_guesses(
+    signed_in: Callable[[str], TestClient], services: Any
+) -> None:
+    wire(services, "awaiting_rating")
+    services.on("GET", "triage", "/v1/settings",
+                lambda _r: httpx.Response(503, json={"detail": "not ready"}))
+    for user, path in (("mgr.jones", RATING), ("dm.patel", SCREENING)):
+        page = signed_in(user).get(path)
+        assert page.status_code == 502, path
+        assert "This contact cannot be shown just now" in page.text
+        assert "levels of need and RAG timescales could not be read from triage" in page.text
+        assert 'name="rating"' not in page.text and 'name="level_of_need"' not in page.text
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    # Not reachable at all: the console's usual words for it.
+    services.on("GET", "triage", "/v1/settings", unreachable)
+    page = signed_in("mgr.jones").get(RATING)
+    assert page.status_code == 502 and 'name="rating"' not in page.text
+    assert "The triage service could not be reached. Try again in a minute." in page.text
+    # An answer of another shape is not guessed around either.
+    services.on("GET", "triage", "/v1/settings", {"levels": [1, 2, 3, 4]})
+    page = signed_in("dm.patel").get(SCREENING)
+    assert page.status_code == 502 and 'name="level_of_need"' not in page.text
+
+
+async def test_a_kept_answer_is_read_again_after_its_time() -> None:
+    reads: list[str] = []
+
+    def triage(request: httpx.Request) -> httpx.Response:
+        reads.append(request.headers["authorization"])
+        return httpx.Response(200, json={"read": len(reads)})
+
+    now = [0.0]
+    upstreams = Upstreams({"triage": "http://triage.test"}, timeout_s=1,
+                          transport=httpx.MockTransport(triage), clock=lambda: now[0])
+    api = upstreams.as_caller(Caller("mgr.jones", "mash-manager"))
+    try:
+        assert await api.get_kept("triage", "/v1/settings", ttl_s=60) == {"read": 1}
+        now[0] = 59.0
+        assert await api.get_kept("triage", "/v1/settings", ttl_s=60) == {"read": 1}
+        now[0] = 61.0
+        assert await api.get_kept("triage", "/v1/settings", ttl_s=60) == {"read": 2}
+        assert len(reads) == 2 and all(r.startswith("Bearer ") for r in reads)
+    finally:
+        await upstreams.aclose()

@@ -19,6 +19,7 @@ from .config import TriageSettings
 from .domain.clock import ClockPolicy, WorkingHours
 from .entrypoints import timers
 from .entrypoints.api import router
+from .entrypoints.settings import router as settings_router
 from .service_layer import handlers
 from .service_layer.handlers import TriageRules
 
@@ -76,7 +77,7 @@ def build_app(settings: TriageSettings | None = None, *, clock: Clock = utcnow) 
         build_runtime(settings, clock),
         title="MASH triage",
         description="Screening, the threshold decision, the RAG rating and the clock it starts.",
-        routers=[router],
+        routers=[router, settings_router],
     )
     app.state.rules = rules_from(settings)
     return app

@@ -7,6 +7,8 @@ each service checks the caller itself: the console is not the only gate.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -110,6 +112,19 @@ class Api:
         clean = {k: v for k, v in params.items() if v is not None}
         return await self.call("GET", service, path, params=clean)
 
+    async def get_kept(self, service: str, path: str, *, ttl_s: float) -> Any:
+        """A read that seldom changes (a service's settings), kept for `ttl_s`. Kept per role:
+        an answer is only reused for a role the service has already let read it. A failure is
+        not kept."""
+        key = (service, path, self.caller.role)
+        now = self._up.clock()
+        kept = self._up.kept.get(key)
+        if kept is not None and now - kept[0] < ttl_s:
+            return kept[1]
+        value = await self.get(service, path)
+        self._up.kept[key] = (now, value)
+        return value
+
     async def post(self, service: str, path: str, body: Any,
                    headers: dict[str, str] | None = None) -> Any:
         return await self.call("POST", service, path, json=body, headers=headers)
@@ -121,6 +136,7 @@ class Upstreams:
     def __init__(
         self, urls: dict[str, str], *, timeout_s: float, signer: TokenSigner | None = None,
         api_timeout_s: float = 10.0, transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.urls = urls
         self.timeout_s = timeout_s
@@ -128,6 +144,9 @@ class Upstreams:
         self.signer = signer or TokenSigner()
         self._transport = transport  # unit tests put a fake of the services here
         self._client: httpx.AsyncClient | None = None
+        self.clock = clock
+        # (service, path, role) -> (when read, answer): see Api.get_kept.
+        self.kept: dict[tuple[str, str, str], tuple[float, Any]] = {}
 
     def http(self) -> httpx.AsyncClient:
         if self._client is None:

@@ -1,15 +1,17 @@
 """The decision maker's threshold decision and the MASH manager's RAG rating as forms, and the
 bodies triage takes for them. No framework, no I/O.
 
-The local Levels of Need and the RAG timescales are triage's settings; no service publishes
-them, so the console words triage's defaults (README of triage, DOMAIN.md). Triage itself
-checks the level against its own setting, and its 422 is shown at the field.
+The local Levels of Need and the RAG timescales are each council's own: triage's settings,
+which triage publishes (`GET /v1/settings`). `local_practice` words them for the forms; the
+console invents none. Triage itself checks the level against its own setting, and its 422 is
+shown at the field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Any
 
 from mash_schemas.codes import AGENCIES
@@ -33,12 +35,6 @@ SOCIAL_CARE_RESPONSES = {
     "section_47": "Section 47 enquiry",
     "section_17": "Section 17 child in need assessment",
 }
-LEVELS_OF_NEED = {
-    "1": "Universal",
-    "2": "Early help / additional needs",
-    "3": "Targeted / complex",
-    "4": "Specialist / acute (statutory)",
-}
 LAWFUL_BASES = {
     "consent": "Consent",
     "public_task": "Public task",
@@ -51,12 +47,9 @@ LAWFUL_BASIS_HINTS = {
     "legal_obligation": "The law requires the information to be shared",
     "vital_interests": "To protect someone's life",
 }
-# Triage's default timescales (MASH_TRIAGE_RAG_TIMESCALE_HOURS, AROUND_THE_CLOCK).
-RATINGS = {
-    "red": ("Red", "Within 4 hours of receipt, worked around the clock"),
-    "amber": ("Amber", "Within 24 working hours of receipt"),
-    "green": ("Green", "Within 72 working hours of receipt"),
-}
+# The RAG scheme itself (the contract's RagRating); each rating's timescale is triage's.
+RATING_NAMES = {"red": "Red", "amber": "Amber", "green": "Green"}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 STATUSES = {
     "awaiting_threshold": "Awaiting screening",
     "awaiting_rating": "In the MASH, awaiting a RAG rating",
@@ -75,6 +68,78 @@ LINK_DECISIONS = {"confirmed": "Yes, it is the same child",
 THRESHOLD_ORDER = ("outcome", "social_care_response", "level_of_need", "consent-lawful_basis",
                    "consent-override_reason", "rationale")
 RATING_ORDER = ("rating", "agencies", "rationale")
+
+
+@dataclass(frozen=True)
+class LocalPractice:
+    """Triage's settings as the forms word them."""
+
+    levels: dict[str, str]  # "5" -> "Level 5: Acute" (or "Level 4" where it has no name)
+    ratings: dict[str, tuple[str, str]]  # "amber" -> ("Amber", "Within 8 working hours ...")
+    working_hours: str | None  # "9am to 5pm, Monday to Friday, ..."; None if none counts them
+
+
+def local_practice(settings: Mapping[str, Any]) -> LocalPractice:
+    """From triage's `GET /v1/settings`; ValueError if the answer is not of that shape."""
+    try:
+        levels = {
+            str(int(lv["level"])): f"Level {int(lv['level'])}" + (
+                f": {_sentence(lv['name'])}" if lv.get("name") else "")
+            for lv in settings["levels_of_need"]
+        }
+        timescales = {t["rating"]: t for t in settings["ratings"]}
+        ratings = {rating: (name, _timescale(float(timescales[rating]["hours"]),
+                                             bool(timescales[rating]["around_the_clock"])))
+                   for rating, name in RATING_NAMES.items()}
+        counted = not all(t["around_the_clock"] for t in timescales.values())
+        hours = _working_hours(settings["working_hours"]) if counted else None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"triage's settings are not of the expected shape: {exc!r}") from exc
+    if not levels:
+        raise ValueError("triage's settings name no levels of need")
+    return LocalPractice(levels, ratings, hours)
+
+
+def _sentence(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def _hours(hours: float, unit: str) -> str:
+    amount = f"{hours:g}"
+    return f"{amount} {unit}" if hours == 1 else f"{amount} {unit}s"
+
+
+def _timescale(hours: float, around_the_clock: bool) -> str:
+    if around_the_clock:
+        return f"Within {_hours(hours, 'hour')} of receipt, worked around the clock"
+    return f"Within {_hours(hours, 'working hour')} of receipt"
+
+
+def _clock(value: str) -> str:
+    """'08:30:00' -> '8:30am', '17:00:00' -> '5pm', '12:00' -> 'midday'."""
+    t = time.fromisoformat(value)
+    if (t.hour, t.minute) == (12, 0):
+        return "midday"
+    hour = t.hour % 12 or 12
+    return f"{hour}{f':{t.minute:02d}' if t.minute else ''}{'am' if t.hour < 12 else 'pm'}"
+
+
+def _days(days: Sequence[int]) -> str:
+    ordered = sorted(set(days))
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{WEEKDAYS[ordered[0] - 1]} to {WEEKDAYS[ordered[-1] - 1]}"
+    names = [WEEKDAYS[d - 1] for d in ordered]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _working_hours(hours: Mapping[str, Any]) -> str:
+    text = f"{_clock(hours['opens'])} to {_clock(hours['closes'])}, {_days(hours['days'])}"
+    closed = []
+    if hours.get("bank_holidays_closed"):
+        closed.append("bank holidays")
+    if hours.get("closed_days"):
+        closed.append("local closures")
+    return f"{text}, except {' and '.join(closed)}" if closed else text
 
 
 @dataclass
@@ -125,7 +190,7 @@ def rag_rating(values: Values, *, current: str | None, first: bool) -> Form:
     problems: dict[str, str] = {}
     body: dict[str, Any] = {}
     rating = text(values, "rating")
-    if rating not in RATINGS:
+    if rating not in RATING_NAMES:
         problems["rating"] = "Choose red, amber or green"
     elif rating == current:
         problems["rating"] = (f"It is already rated {rating}: a new rating must change it")

@@ -2,7 +2,8 @@
 confirm or reject) and the MASH manager's RAG rating, each over triage's and intake's APIs.
 
 Each form posts to the page that shows it, so a form kept across a session time-out comes back
-as it was left (`restore_draft`).
+as it was left (`restore_draft`). The levels of need and the RAG timescales on the forms are
+triage's own settings (`GET /v1/settings`), read with the person's token and kept a minute.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ log = get_logger("mash.console.triage")
 
 ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,63}$")
 DECISIONS = ("confirmed", "rejected")
+# Triage's settings change only when it restarts with new ones: a minute's staleness at most.
+PRACTICE_TTL_S = 60.0
 
 
 class Missing(Exception):
@@ -49,14 +52,25 @@ def _labels() -> dict[str, Any]:
     return {
         "outcomes": screening.OUTCOMES, "outcome_hints": screening.OUTCOME_HINTS,
         "social_care_responses": screening.SOCIAL_CARE_RESPONSES,
-        "levels": screening.LEVELS_OF_NEED, "lawful_bases": screening.LAWFUL_BASES,
-        "lawful_basis_hints": screening.LAWFUL_BASIS_HINTS, "ratings": screening.RATINGS,
+        "lawful_bases": screening.LAWFUL_BASES,
+        "lawful_basis_hints": screening.LAWFUL_BASIS_HINTS,
         "statuses": screening.STATUSES, "strengths": screening.STRENGTHS,
         "bases": screening.BASES, "link_statuses": screening.LINK_STATUSES,
         "link_decisions": screening.LINK_DECISIONS, "sources": CONTACT_SOURCES,
         "factors": CIN_FACTORS, "genders": marf.GENDERS, "referrer_kinds": marf.REFERRER_KINDS,
         "referrer_levels": marf.REFERRER_LEVELS, "long_date": long_date,
     }
+
+
+async def _local_practice(viewer: Viewer) -> screening.LocalPractice:
+    """Triage's levels of need and RAG timescales, worded for the forms."""
+    answer = await viewer.api.get_kept("triage", "/v1/settings", ttl_s=PRACTICE_TTL_S)
+    return screening.local_practice(answer)
+
+
+def _practice_labels(practice: screening.LocalPractice) -> dict[str, Any]:
+    return {"levels": practice.levels, "ratings": practice.ratings,
+            "working_hours": practice.working_hours}
 
 
 def long_date(value: Any) -> str:
@@ -80,6 +94,18 @@ def _trouble(request: Request, viewer: Viewer, exc: Exception, what: str = "cont
                   title="This contact cannot be shown just now", message=message)
 
 
+def _no_practice(request: Request, viewer: Viewer, exc: Exception) -> HTMLResponse:
+    """Triage's settings could not be read: the form is not worded from guesses instead."""
+    log.warning("triage.settings_unavailable", error=str(exc))
+    if isinstance(exc, UpstreamError) and exc.status is None:
+        message = exc.message
+    else:
+        message = ("The local levels of need and RAG timescales could not be read from "
+                   "triage. Try again in a minute.")
+    return render(request, "error.html", viewer, status_code=502,
+                  title="This contact cannot be shown just now", message=message)
+
+
 # --- screening -------------------------------------------------------------------------------
 
 
@@ -92,13 +118,16 @@ async def _screening_page(
         _checked(contact_id)
     except Missing as exc:
         return _trouble(request, viewer, exc)
-    record, referral, links = await _both(
+    record, referral, links, practice = await _both(
         viewer.api.get("triage", f"/v1/contacts/{contact_id}"),
         viewer.api.get("intake", f"/v1/contacts/{contact_id}"),
         viewer.api.get("intake", f"/v1/contacts/{contact_id}/links"),
+        _local_practice(viewer),
     )
     if isinstance(record, Exception):
         return _trouble(request, viewer, record)
+    if isinstance(practice, Exception):
+        return _no_practice(request, viewer, practice)
     return render(
         request, "screening.html", viewer, status_code=status_code,
         contact=record, contact_id=contact_id,
@@ -107,7 +136,7 @@ async def _screening_page(
         links=None if isinstance(links, Exception) else links,
         links_error=links.message if isinstance(links, UpstreamError) else None,
         form=screening.view(values, problems, screening.THRESHOLD_ORDER),
-        notice=notice, **_labels(),
+        notice=notice, **_labels(), **_practice_labels(practice),
     )
 
 
@@ -247,9 +276,14 @@ async def _rating_page(
 ) -> HTMLResponse:
     try:
         _checked(contact_id)
-        record = await viewer.api.get("triage", f"/v1/contacts/{contact_id}")
-    except (Missing, UpstreamError) as exc:
+    except Missing as exc:
         return _trouble(request, viewer, exc)
+    record, practice = await _both(
+        viewer.api.get("triage", f"/v1/contacts/{contact_id}"), _local_practice(viewer))
+    if isinstance(record, Exception):
+        return _trouble(request, viewer, record)
+    if isinstance(practice, Exception):
+        return _no_practice(request, viewer, practice)
     first = record.get("status") == "awaiting_rating"
     if first and "agencies" not in values and not problems:
         # The agencies proposed for the level of need and concern, ticked; the manager may
@@ -261,6 +295,7 @@ async def _rating_page(
         can_rate=record.get("status") in ("awaiting_rating", "rated"),
         agencies=[(a, agency_name(a)) for a in AGENCIES],
         form=screening.view(values, problems, screening.RATING_ORDER), **_labels(),
+        **_practice_labels(practice),
     )
 
 
