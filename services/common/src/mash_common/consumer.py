@@ -62,8 +62,10 @@ class EventConsumer:
         after_commit: Callable[[], None] = lambda: None,
         rejection_hook: Callable[[UnitOfWork, Decoded | None, Any, Rejected | DecodeError],
                                  Awaitable[None]] | None = None,
+        group_id: str = "",
     ) -> None:
         self.service = service
+        self.group_id = group_id  # the factory's consumer group, for status pages
         self.source = source
         self.db = db
         self.topics = topics

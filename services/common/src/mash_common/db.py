@@ -7,7 +7,9 @@ each service adds its own tables in its own metadata and migrations.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -134,11 +136,25 @@ class Database:
             # connection (relay, consumer, API, or a second copy) writes meanwhile.
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer, and its busy handler polls: a consumer that commits and begins
+        # again at once can starve another waiting in the same process for many seconds. Write
+        # transactions here queue on a FIFO lock instead (one per event loop); other processes
+        # still meet busy_timeout.
+        self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary())
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on any error."""
-        async with self.sessions() as session, session.begin():
+        if not self.is_sqlite:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        loop = asyncio.get_running_loop()
+        writer = self._writers.get(loop)
+        if writer is None:
+            writer = self._writers[loop] = asyncio.Lock()
+        async with writer, self.sessions() as session, session.begin():
             yield session
 
     async def ping(self) -> bool:

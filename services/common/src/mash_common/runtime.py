@@ -1,7 +1,12 @@
-"""The runtime of one service: database, outbox relay, consumer, broker watch and timers.
+"""The runtime of one service: database, outbox relay, consumers, broker watch and timers.
 
 A service's bootstrap builds one `ServiceRuntime` with its handlers, topics and timers; the
 HTTP app's lifespan starts and stops it. Nothing here does I/O until `start()`.
+
+A service reads its topics through one consumer group, `mash.<service>`. Topics whose backlog
+must not hold up the others (decision's `mash.audit`, which every read in the hub writes to) go
+in a `Lane`: a consumer of its own, in the group `mash.<service>.<lane>`, committing its own
+offsets into the same database and inbox.
 """
 
 from __future__ import annotations
@@ -32,6 +37,16 @@ Clock = Callable[[], datetime]
 
 
 @dataclass
+class Lane:
+    """Topics read by a consumer of their own, so their backlog never delays the service's
+    other topics (and theirs never delays these)."""
+
+    name: str
+    topics: list[str]
+    handlers: dict[str, Handler]
+
+
+@dataclass
 class Wiring:
     """What a service plugs into the shared runtime."""
 
@@ -40,6 +55,17 @@ class Wiring:
     topics: list[str] = field(default_factory=list)
     timers: list[Timer] = field(default_factory=list)
     rejection_hook: Any = None
+    lanes: list[Lane] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        seen = set(self.topics)
+        for lane in self.lanes:
+            if not lane.name.isidentifier():
+                raise ValueError(f"a lane's name becomes part of a group id: {lane.name!r}")
+            shared = seen & set(lane.topics)
+            if shared:
+                raise ValueError(f"topics read by two consumers: {sorted(shared)}")
+            seen |= set(lane.topics)
 
 
 class ServiceRuntime:
@@ -72,32 +98,44 @@ class ServiceRuntime:
             gate=self.watch.wait_ready,
             on_failure=self.watch.suspect,
         )
-        self.consumer: EventConsumer | None = None
+        # The main consumer (the service's own group) first, then one per lane.
+        self.consumers: dict[str, EventConsumer] = {}
         if wiring.topics:
-            self.consumer = EventConsumer(
-                service=settings.service,
-                source=self.source,
-                db=self.db,
-                topics=wiring.topics,
-                handlers=wiring.handlers,
-                consumer_factory=lambda: make_consumer(
-                    settings.kafka_bootstrap,
-                    group_id=settings.consumer_group,
-                    client_id=f"mash-{settings.service}",
-                    session_timeout_ms=settings.session_timeout_ms,
-                    heartbeat_interval_ms=settings.heartbeat_interval_ms,
-                    metadata_max_age_ms=settings.metadata_max_age_ms,
-                ),
-                after_commit=self.relay.wake,
-                rejection_hook=wiring.rejection_hook,
-            )
+            self.consumers["main"] = self._consumer(
+                wiring.topics, wiring.handlers, settings.consumer_group)
+        for lane in wiring.lanes:
+            self.consumers[lane.name] = self._consumer(
+                lane.topics, lane.handlers, f"{settings.consumer_group}.{lane.name}")
+        self.consumer: EventConsumer | None = self.consumers.get("main")
         self._tasks: list[asyncio.Task[Any]] = []
         self.started = False
 
+    def _consumer(self, topics: list[str], handlers: dict[str, Handler],
+                  group_id: str) -> EventConsumer:
+        settings = self.settings
+        return EventConsumer(
+            service=settings.service,
+            source=self.source,
+            db=self.db,
+            topics=topics,
+            handlers=handlers,
+            consumer_factory=lambda: make_consumer(
+                settings.kafka_bootstrap,
+                group_id=group_id,
+                client_id=f"mash-{settings.service}",
+                session_timeout_ms=settings.session_timeout_ms,
+                heartbeat_interval_ms=settings.heartbeat_interval_ms,
+                metadata_max_age_ms=settings.metadata_max_age_ms,
+            ),
+            after_commit=self.relay.wake,
+            rejection_hook=self.wiring.rejection_hook,
+            group_id=group_id,
+        )
+
     async def _on_new_broker(self) -> None:
         count = await self.relay.republish_all()
-        if self.consumer is not None:
-            self.consumer.rewind()
+        for consumer in self.consumers.values():
+            consumer.rewind()
         log.warning("broker.republishing", count=count)
 
     @contextlib.asynccontextmanager
@@ -124,8 +162,8 @@ class ServiceRuntime:
             asyncio.create_task(self.watch.run(), name="broker-watch"),
             asyncio.create_task(self.relay.run(), name="relay"),
         ]
-        if self.consumer is not None:
-            self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
+        for name, consumer in self.consumers.items():
+            self._tasks.append(asyncio.create_task(consumer.run(), name=f"consumer-{name}"))
         if self.wiring.timers:
             self._tasks.append(asyncio.create_task(self._timers(), name="timers"))
         self.started = True
@@ -139,15 +177,16 @@ class ServiceRuntime:
                 task.cancel()
             _, pending = await asyncio.wait(pending, timeout=1.0)
         self._tasks = []
-        if self.consumer is not None:
-            await self.consumer.stop()
+        for consumer in self.consumers.values():
+            await consumer.stop()
         await self.relay.stop()
         await self.db.dispose()
         self.started = False
 
     async def status(self) -> dict[str, Any]:
         db_ok = await self.db.ping()
-        consumer_ok = self.consumer is None or self.consumer.running
+        consumers = self.consumers.values()
+        consumer_ok = all(c.running for c in consumers)
         return {
             "ready": bool(self.started and db_ok and self.watch.ready and consumer_ok),
             "database": db_ok,
@@ -155,8 +194,14 @@ class ServiceRuntime:
             "broker_epoch": self.watch.epoch,
             "consumer": consumer_ok,
             "outbox_pending": await pending_count(self.db) if db_ok else None,
-            "applied": self.consumer.applied if self.consumer else 0,
-            "duplicates_ignored": self.consumer.duplicates if self.consumer else 0,
-            "dead_lettered": self.consumer.dead_lettered if self.consumer else 0,
+            "applied": sum(c.applied for c in consumers),
+            "duplicates_ignored": sum(c.duplicates for c in consumers),
+            "dead_lettered": sum(c.dead_lettered for c in consumers),
             "published": self.relay.published_total,
+            # Each consumer on its own: a lane's backlog shows here, not in the others.
+            "consumers": {
+                name: {"group": c.group_id, "running": c.running, "applied": c.applied,
+                       "duplicates_ignored": c.duplicates, "dead_lettered": c.dead_lettered}
+                for name, c in self.consumers.items()
+            },
         }

@@ -7,14 +7,19 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from mash_common.http import create_app
-from mash_common.runtime import Clock, ServiceRuntime, Wiring
+from mash_common.runtime import Clock, Lane, ServiceRuntime, Wiring
 from mash_schemas.envelope import utcnow
 
 from .config import DecisionSettings
 from .entrypoints.api import router
 from .entrypoints.audit import router as audit_router
 from .entrypoints.board import router as board_router
-from .entrypoints.consumers import TOPICS, subscriptions
+from .entrypoints.consumers import (
+    AUDIT_TOPICS,
+    PICTURE_TOPICS,
+    audit_subscriptions,
+    subscriptions,
+)
 from .entrypoints.timers import complete_overdue_pictures
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -24,7 +29,9 @@ def build_runtime(settings: DecisionSettings, clock: Clock = utcnow) -> ServiceR
     wiring = Wiring(
         migrations_dir=MIGRATIONS,
         handlers=subscriptions(clock),
-        topics=TOPICS,
+        topics=PICTURE_TOPICS,
+        # The audit log reads mash.audit on a consumer of its own (group mash.decision.audit).
+        lanes=[Lane("audit", AUDIT_TOPICS, audit_subscriptions())],
         timers=[complete_overdue_pictures],
     )
     return ServiceRuntime(settings, wiring, clock=clock)

@@ -1,6 +1,10 @@
 """Decision's subscriptions, all in one place: every event about a contact goes into its picture,
 and every read of a child's record (`mash.audit`) into the hash-chained audit log.
 
+The two are read by separate consumers (the audit log is a `Lane` of its own, group
+`mash.decision.audit`): every read anywhere in the hub lands on `mash.audit`, and a backlog
+there (a restart, a replay, a busy morning) must never delay a child's picture.
+
 Every type declared on the picture's topics is taken, the ones the picture has no rule for yet
 included (they are kept as timeline entries), so a type added to the contract later is not lost.
 The replay command (`mash-decision replay`) reads the same topics through the same fold and the
@@ -30,7 +34,8 @@ from ..service_layer import audit, handlers
 # change nothing, and a replay needs them). Feedback: when the referrer was told (timeliness).
 PICTURE_TOPICS = [CONTACTS, TRIAGE, INFORMATION, DECISIONS, FEEDBACK]
 # Audit: every service's RecordAccessed, our own included, for the audit log (not the picture).
-TOPICS = [*PICTURE_TOPICS, AUDIT]
+AUDIT_TOPICS = [AUDIT]
+TOPICS = [*PICTURE_TOPICS, *AUDIT_TOPICS]
 
 
 def consumed() -> tuple[type[EventData], ...]:
@@ -49,15 +54,20 @@ AUDITED: tuple[type[EventData], ...] = (RecordAccessed,)
 
 
 def subscriptions(clock: Clock) -> dict[str, Handler]:
+    """The picture's handlers, for the topics in PICTURE_TOPICS."""
+
     async def into_the_picture(uow: UnitOfWork, event: Decoded) -> None:
         await handlers.record_event(uow, event, now=clock())
+
+    return {model.event_type: into_the_picture for model in CONSUMED}
+
+
+def audit_subscriptions() -> dict[str, Handler]:
+    """The audit log's handlers, for the topics in AUDIT_TOPICS."""
 
     async def into_the_audit_log(uow: UnitOfWork, event: Decoded) -> None:
         if not isinstance(event.data, RecordAccessed):  # an upcaster's bug, not the sender's
             raise Rejected("not a record access", [type(event.data).__name__])
         await audit.record_access(uow.session, event.event_id, event.data)
 
-    return {
-        **{model.event_type: into_the_picture for model in CONSUMED},
-        **{model.event_type: into_the_audit_log for model in AUDITED},
-    }
+    return {model.event_type: into_the_audit_log for model in AUDITED}
