@@ -39,14 +39,15 @@ bench: install ## raw broker vs end-to-end journey throughput, printed with thei
 
 lint: install ## ruff, formatting and mypy
 	$(PY) -m ruff check .
-	$(PY) -m mypy schemas/src services/*/src
+	$(PY) -m mypy schemas/src services/*/src tools
 
 format: install ## apply ruff's fixes
 	$(PY) -m ruff check --fix .
 
-schemas: install ## regenerate JSON Schema, AsyncAPI, examples and docs/topics.md from the models
+schemas: install ## regenerate JSON Schema, AsyncAPI, examples, docs/topics.md and docs/openapi/
 	$(PY) -m mash_schemas.generate generate
 	$(PY) -m mash_schemas.docs write
+	$(PY) tools/openapi_docs.py write
 
 topics: install ## create every declared topic on MASH_KAFKA_BOOTSTRAP (default 127.0.0.1:9092)
 	$(PY) -m mash_common.topics_admin create

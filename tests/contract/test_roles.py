@@ -204,6 +204,7 @@ async def test_an_agency_practitioner_opens_only_their_own_agencys_requests(
     scoped = [g for g in guarded_routes(apps) if g.agency_scoped]
     assert {g.path for g in scoped} == {
         "/v1/agencies/{agency}/requests",
+        "/v1/agencies/{agency}/requests/{request_id}",
         "/v1/agencies/{agency}/requests/{request_id}/response",
     }
     agencies = list(apps["agency-gateway"].state.runtime.settings.agencies)

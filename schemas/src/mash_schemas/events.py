@@ -373,6 +373,11 @@ class RecordAccessed(EventData):
     service: str
     action: str
     accessed_at: datetime
+    agency: str | None = Field(
+        None,
+        description="The reader's agency: an agency practitioner's, or the agency whose own "
+        "system read it; absent for MASH staff (added to v1, optional)",
+    )
 
 
 class DeadLetter(EventData):

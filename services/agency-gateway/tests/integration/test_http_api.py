@@ -119,10 +119,63 @@ async def test_an_agency_reads_and_answers_only_its_own_requests(hub: Any) -> No
             return mine if any(e.accessed_by == "staff:pc-0001" for e in mine) else []
 
         reads = await wait_until(audited, what="audit of the practitioner's read")
-        assert {(a.accessed_by, a.role, a.service) for a in reads} >= {
-            ("staff:pc-0001", "agency-practitioner", "agency-gateway")}
+        assert {(a.accessed_by, a.role, a.service, a.agency) for a in reads} >= {
+            ("staff:pc-0001", "agency-practitioner", "agency-gateway", "police")}
         assert {a.accessed_by for a in reads} <= {"staff:pc-0001", "agency:police"}
+        assert {a.agency for a in reads} == {"police"}  # the practitioner's, or the system's
     assert await hub.published_count(app, InformationProvided.event_type) == 1
+
+
+async def test_one_request_opens_one_childs_details_and_audits_that_read_alone(
+    hub: Any,
+) -> None:
+    app = build_app(hub.settings)
+    async with running(app) as client:
+        first = await hub.information_requested(["police", "health"],
+                                                respond_in=timedelta(hours=2))
+        second = await hub.information_requested(["police"], respond_in=timedelta(hours=3))
+        sent = await hub.requests_sent(first, ["police", "health"])
+        police = hub.request_of(sent["police"][0])
+        health = hub.request_of(sent["health"][0])
+        await hub.requests_sent(second, ["police"])
+        one = f"/v1/agencies/police/requests/{police.request_id}"
+
+        async def shown() -> dict[str, Any] | None:
+            r = await client.get(one, headers=PC)
+            return r.json() if r.status_code == 200 else None
+
+        item = await wait_until(shown, what="police's request, opened")
+        assert item["contact_id"] == first and item["status"] == "open"
+        assert item["subject_details"] == {"child": hub.PROFILE["police"]}
+        assert 7100 < item["seconds_left"] <= 7200 and item["answered_at"] is None
+
+        # Only the child whose request was opened is audited, never the other on the list.
+        async def audited() -> list[RecordAccessed]:
+            events = [decode(m.value).data for m in await hub.read(AUDIT)]
+            return [e for e in events if isinstance(e, RecordAccessed)
+                    and e.contact_id in (first, second) and e.accessed_by == "staff:pc-0001"]
+
+        reads = await wait_until(audited, what="the read audited")
+        assert {(e.contact_id, e.agency, e.action) for e in reads} == {
+            (first, "police", "read information request (police)")}
+
+        # Another agency's request through police's door is reported like a missing one.
+        other = f"/v1/agencies/police/requests/{health.request_id}"
+        assert (await client.get(other, headers=PC)).status_code == 404
+        assert (await client.get(other, headers=POLICE)).status_code == 404
+        missing = f"/v1/agencies/police/requests/{uuid.uuid4()}"
+        assert (await client.get(missing, headers=PC)).status_code == 404
+        assert (await client.get(one, headers=HV)).status_code == 403
+        assert (await client.get(one, headers=MANAGER)).status_code == 403
+        assert (await client.get(one)).status_code == 401
+
+        # Answered: its status, and no child's details any more.
+        answer = {"known_to_agency": False, "summary": "Nothing known on PND."}
+        r = await client.post(f"{one}/response", json=answer, headers=PC)
+        assert r.status_code == 202, r.text
+        done = (await client.get(one, headers=POLICE)).json()
+        assert done["status"] == "answered" and done["subject_details"] is None
+        assert done["answered_at"] and done["late"] is False and done["seconds_left"] is None
 
 
 async def test_an_http_answer_after_the_deadline_is_late_and_an_unknown_agency_is_404(

@@ -19,6 +19,7 @@ FakeServices = Any  # the conftest's fake of the services
 
 REQUESTS = r"/v1/agencies/police/requests"
 ANSWER = r"/v1/agencies/police/requests/req-red/response"
+ONE = r"/v1/agencies/police/requests/[^/]+"
 OTHER_ROLES = ("dm.patel", "mgr.jones", "auditor.ng", "admin.silva")
 
 
@@ -60,7 +61,20 @@ def police(services: FakeServices, signed_in: Callable[[str], TestClient]) -> Te
     # The gateway answers most urgent first; the console keeps that order whatever it gets.
     services.on("GET", "agency-gateway", REQUESTS, {"agency": "police",
                                                     "requests": [GREEN, RED]})
+    services.on("GET", "agency-gateway", ONE, _one_of([GREEN, RED]))
     return signed_in("police.khan")
+
+
+def _one_of(items: list[dict[str, Any]]) -> Callable[[httpx.Request], httpx.Response]:
+    """The gateway's `GET /v1/agencies/police/requests/{id}` over these open requests."""
+    def one(request: httpx.Request) -> httpx.Response:
+        wanted = request.url.path.rsplit("/", 1)[-1]
+        for item in items:
+            if item["request_id"] == wanted:
+                return httpx.Response(200, json={**item, "status": "open",
+                                                 "answered_at": None, "late": None})
+        return httpx.Response(404, json={"detail": f"no request {wanted} for police"})
+    return one
 
 
 def _gateway_calls(services: FakeServices) -> list[dict[str, Any]]:
@@ -164,10 +178,13 @@ def test_every_other_role_is_refused_the_agency_pages(
 # --- the answer form ----------------------------------------------------------------------
 
 def test_the_answer_page_shows_the_need_to_know_details_and_the_questions(
-    police: TestClient
+    police: TestClient, services: FakeServices
 ) -> None:
     page = police.get("/agency/requests/req-red")
     assert page.status_code == 200
+    # Only this request is read (so only this child's read is audited), not the whole list.
+    assert [c["path"] for c in _gateway_calls(services)] == [
+        "/v1/agencies/police/requests/req-red"]
     html = page.text
     assert "Answer request MASH-2026-000123" in html
     assert "1 Oak Road, Milton Keynes" in html and "MK9 1AA" in html
@@ -186,6 +203,22 @@ def test_a_request_that_is_not_open_says_so(police: TestClient) -> None:
     page = police.get("/agency/requests/req-gone")
     assert page.status_code == 404
     assert "This request is not open" in page.text
+    assert "It may have been answered already" in page.text
+
+
+def test_a_request_already_answered_says_when_and_shows_no_form(
+    police: TestClient, services: FakeServices
+) -> None:
+    services.on("GET", "agency-gateway", ONE, {
+        **RED, "status": "answered", "answered_at": "2026-03-02T10:15:00Z", "late": True,
+        "seconds_left": None, "subject_details": None})
+    page = police.get("/agency/requests/req-red")
+    assert page.status_code == 200
+    assert "This request is not open" in page.text
+    text = " ".join(page.text.split())
+    assert "Police answered request MASH-2026-000123 " in text
+    assert ", after its deadline. The first answer stands" in text
+    assert 'name="summary"' not in page.text and "Kim Brook" not in page.text
 
 
 def test_an_answer_is_posted_as_the_gateways_answer_body(

@@ -184,19 +184,30 @@ def test_the_filters_go_to_the_audit_api(
 ) -> None:
     _audit(services, next_before=2)
     html = signed_in("auditor.ng").get("/audit", params={
-        "contact_id": " c0ffee00 ", "user": "dm.patel",
+        "contact_id": " c0ffee00 ", "user": "dm.patel", "agency": "police",
         "since-day": "2", "since-month": "3", "since-year": "2026",
         "until-day": "4", "until-month": "3", "until-year": "2026"}).text
     [listed] = [c for c in services.calls if c["path"] == "/v1/audit"]
     assert listed["params"] == {
-        "contact_id": "c0ffee00", "user": "dm.patel", "since": "2026-03-02T00:00:00Z",
-        "until": "2026-03-05T00:00:00Z", "limit": "50"}
+        "contact_id": "c0ffee00", "user": "dm.patel", "agency": "police",
+        "since": "2026-03-02T00:00:00Z", "until": "2026-03-05T00:00:00Z", "limit": "50"}
+    assert '<option value="police" selected>' in html
     assert "7 reads match these filters." in html
     assert 'value="c0ffee00"' in html and 'value="dm.patel"' in html
     older = re.search(r'href="([^"]+)" rel="next"', html)
     assert older is not None
     assert "before=2" in older.group(1) and "trail=0" in older.group(1)
     assert "contact_id=c0ffee00" in older.group(1)
+
+
+def test_an_agency_the_hub_does_not_know_is_an_error_on_its_field(
+    services: FakeServices, signed_in: Callable[[str], TestClient]
+) -> None:
+    _audit(services)
+    page = signed_in("auditor.ng").get("/audit", params={"agency": "the-moon"})
+    assert page.status_code == 400
+    assert '<a href="#agency">' in page.text and "Select an agency from the list" in page.text
+    assert not [c for c in services.calls if c["path"] == "/v1/audit"]
 
 
 def test_paging_back_and_forth(

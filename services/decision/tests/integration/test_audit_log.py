@@ -47,10 +47,10 @@ class Reads:
 
     def read(self, contact_id: str, n: int, *, service: str = "triage",
              action: str = "read triage record", role: str = "decision-maker",
-             user: str | None = None) -> RecordAccessed:
+             user: str | None = None, agency: str | None = None) -> RecordAccessed:
         return RecordAccessed(
             contact_id=contact_id, accessed_by=user or self.user, role=role, service=service,
-            action=action, accessed_at=T0 + timedelta(minutes=n, microseconds=n),
+            action=action, accessed_at=T0 + timedelta(minutes=n, microseconds=n), agency=agency,
         )
 
     async def send(self, data: RecordAccessed, *, event_id: str | None = None,
@@ -161,6 +161,33 @@ async def test_reads_are_logged_in_order_in_a_chain_that_verifies_until_a_row_is
         broken = await verified(client)
         assert broken["ok"] is False and broken["first_broken"] == tampered
         assert broken["entries"] >= check["entries"]
+
+
+async def test_an_agency_practitioners_reads_carry_their_agency_and_can_be_listed_alone(
+    kafka_bootstrap: str, database_url: str
+) -> None:
+    settings = settings_for(DecisionSettings, bootstrap=kafka_bootstrap, db_url=database_url)
+    reads = Reads(kafka_bootstrap)
+    cara = str(uuid.uuid4())
+    async with running(build_app(settings)) as client:
+        await reads.send(reads.read(cara, 1))  # MASH staff: no agency
+        for n, agency in ((2, "police"), (3, "health"), (4, "police")):
+            await reads.send(reads.read(
+                cara, n, service="agency-gateway", role="agency-practitioner", agency=agency,
+                action=f"read information request ({agency})"))
+        await wait_until(lambda: _total(listed(client, contact_id=cara), 4),
+                         what="four reads logged")
+        police = await listed(client, contact_id=cara, agency="police")
+        assert police["total"] == 2
+        assert [e["accessed_at"][14:16] for e in police["entries"]] == ["04", "02"]
+        assert {(e["agency"], e["role"]) for e in police["entries"]} == {
+            ("police", "agency-practitioner")}
+        # The agency is part of what each entry's hash binds.
+        assert all(readme_hash(e) == e["hash"] for e in police["entries"])
+        everyone = await listed(client, contact_id=cara)
+        assert [e["agency"] for e in everyone["entries"]] == ["police", "health", "police", None]
+        assert (await listed(client, contact_id=cara, agency="housing"))["total"] == 0
+        assert (await verified(client))["ok"] is True
 
 
 async def test_only_auditors_read_the_audit_log(kafka_bootstrap: str, tmp_path: Path) -> None:

@@ -69,6 +69,17 @@ class AgencyRequests:
         ).first()
         return None if row is None else _record(row)
 
+    async def get_with_details(
+        self, request_id: str
+    ) -> tuple[AgencyRequestRecord, dict[str, Any]] | None:
+        """One request with its sealed subject details."""
+        row = (
+            await self.session.execute(
+                select(agency_requests).where(agency_requests.c.request_id == request_id)
+            )
+        ).first()
+        return None if row is None else (_record(row), row.subject_details)
+
     async def mark_answered(
         self,
         request: AgencyRequestRecord,

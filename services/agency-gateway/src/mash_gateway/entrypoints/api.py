@@ -113,10 +113,37 @@ async def open_requests(
 ) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
         found = await handlers.open_requests_for_agency(
-            uow, runtime.sealer, agency, user=caller.user, role=caller.role,
+            uow, runtime.sealer, agency, reader=caller,
             now=runtime.clock(), limit=limit,
         )
     return {"agency": agency, "requests": found}
+
+
+@router.get(
+    "/agencies/{agency}/requests/{request_id}",
+    tags=["agencies"],
+    summary="One of an agency's information requests",
+    description=(
+        "The same guard as the list: the agency's own token or one of its practitioners' "
+        "staff tokens. While the request is open: the child's details the agency needs to "
+        "know (opened) and the seconds left, and the read is audited for this child only "
+        "(the console's answer form uses this, not the list). Once answered: its status, "
+        "when and whether late, without the child's details. 404: no such request for that "
+        "agency (another agency's request is reported the same way)."
+    ),
+)
+async def one_request(
+    agency: AgencyPath,
+    request_id: Annotated[str, Path(max_length=64)],
+    runtime: RuntimeDep,
+    caller: AgencyCallerDep,
+) -> dict[str, Any]:
+    async with runtime.unit_of_work() as uow:
+        found = await handlers.one_request_for_agency(
+            uow, runtime.sealer, agency, request_id, reader=caller, now=runtime.clock())
+    if found is None:
+        raise HTTPException(404, f"no request {request_id} for {agency}")
+    return found
 
 
 @router.post(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from mash_common.audit import Reader, record_read
 from mash_common.crypto import Sealer, SealError, agency_kid, contact_kid
 from mash_common.outbox import UnitOfWork
 from mash_schemas.events import (
@@ -21,7 +22,6 @@ from mash_schemas.events import (
     AgencyRequest,
     InformationProvided,
     InformationRequested,
-    RecordAccessed,
 )
 
 from ..adapters.repository import AgencyRequests, Chasers
@@ -160,13 +160,36 @@ async def record_answer(
     return AnswerOutcome(request, answer)
 
 
+def _agency_view(
+    sealer: Sealer, request: AgencyRequestRecord, sealed: dict[str, Any] | None,
+    fired: dict[tuple[str, str], datetime], now: datetime,
+) -> dict[str, Any]:
+    """A request as its agency sees it; the child's details only while it is open."""
+    left = request.time_left(now)
+    return {
+        "request_id": request.request_id,
+        "contact_id": request.contact_id,
+        "reference": request.reference,
+        "agency": request.agency,
+        "rating": request.rating,
+        "status": request.status.value,
+        "requested_at": request.requested_at,
+        "respond_by": request.respond_by,
+        "seconds_left": left,
+        "overdue": left is not None and left < 0,
+        "reminded_at": fired.get((request.request_id, ChaserKind.REMIND)),
+        "answered_at": request.answered_at,
+        "late": request.late,
+        "subject_details": sealer.open(sealed) if sealed is not None else None,
+    }
+
+
 async def open_requests_for_agency(
     uow: UnitOfWork,
     sealer: Sealer,
     agency: str,
     *,
-    user: str,
-    role: str,
+    reader: Reader,
     now: datetime,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
@@ -174,38 +197,31 @@ async def open_requests_for_agency(
     audited: one RecordAccessed per contact shown."""
     found = await AgencyRequests(uow.session).open_for_agency(agency, limit=limit)
     fired = await Chasers(uow.session).fired_for([r.request_id for r, _ in found])
-    out = []
-    for request, sealed in found:
-        left = request.time_left(now)
-        out.append(
-            {
-                "request_id": request.request_id,
-                "contact_id": request.contact_id,
-                "reference": request.reference,
-                "agency": request.agency,
-                "rating": request.rating,
-                "requested_at": request.requested_at,
-                "respond_by": request.respond_by,
-                "seconds_left": left,
-                "overdue": left is not None and left < 0,
-                "reminded_at": fired.get((request.request_id, ChaserKind.REMIND)),
-                "subject_details": sealer.open(sealed),
-            }
-        )
+    out = [_agency_view(sealer, request, sealed, fired, now) for request, sealed in found]
     for contact_id in dict.fromkeys(r.contact_id for r, _ in found):
-        await uow.publish(
-            RecordAccessed(
-                contact_id=contact_id,
-                accessed_by=user,
-                role=role,
-                service=SERVICE,
-                action=f"read information request ({agency})",
-                accessed_at=now,
-            ),
-            subject=contact_id,
-            time=now,
-        )
+        await record_read(uow, reader, contact_id=contact_id, service=SERVICE,
+                          action=f"read information request ({agency})", now=now)
     return out
+
+
+async def one_request_for_agency(
+    uow: UnitOfWork, sealer: Sealer, agency: str, request_id: str, *, reader: Reader,
+    now: datetime,
+) -> dict[str, Any] | None:
+    """One of an agency's requests (None: no such request, or another agency's). While it is
+    open the child's need-to-know details are shown and the read is audited; once answered,
+    only its status (nothing personal is read, so nothing is audited)."""
+    found = await AgencyRequests(uow.session).get_with_details(request_id)
+    if found is None or found[0].agency != agency:
+        return None
+    request, sealed = found
+    is_open = request.status is RequestStatus.OPEN
+    fired = await Chasers(uow.session).fired_for([request.request_id])
+    view = _agency_view(sealer, request, sealed if is_open else None, fired, now)
+    if is_open:
+        await record_read(uow, reader, contact_id=request.contact_id, service=SERVICE,
+                          action=f"read information request ({agency})", now=now)
+    return view
 
 
 async def requests_for_contact(

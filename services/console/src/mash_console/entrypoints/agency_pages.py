@@ -31,7 +31,6 @@ GATEWAY = "agency-gateway"
 MIN_REFRESH_S = 60
 # The one request's page finds it among the agency's open requests (the gateway has no route
 # for a single request): at most this many are read.
-FIND_LIMIT = 500
 
 DATE_ROWS = 3
 ATTACHMENT_ROWS = 2
@@ -400,18 +399,37 @@ def _ordered(errors: dict[str, str]) -> list[dict[str, str]]:
     return [{"id": k, "text": errors[k], "href": f"#{k}"} for k in ids]
 
 
-async def _find(api: Api, agency: str, request_id: str) -> dict[str, Any] | None:
-    loaded = await load_requests(api, agency, limit=FIND_LIMIT)
-    if loaded["error"]:
-        raise UpstreamError(GATEWAY, None, loaded["error"])
-    return next((r for r in loaded["requests"] if r.get("request_id") == request_id), None)
+async def _find(
+    api: Api, agency: str, request_id: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(the open request, None) or (None, the answered one's status) or (None, None) when the
+    agency has no such request. Only this child's read is audited by the gateway."""
+    path = (f"/v1/agencies/{quote(agency, safe='')}/requests/"
+            f"{quote(request_id, safe='')}")
+    try:
+        body = await api.get(GATEWAY, path)
+    except UpstreamError as exc:
+        if exc.status == 404:
+            return None, None
+        if exc.status == 403:
+            raise NotAllowed(ANSWER, exc.message) from exc
+        raise
+    if not isinstance(body, dict):
+        raise UpstreamError(GATEWAY, None, "the request came back in a shape the console "
+                            "does not know")
+    if body.get("status") != "open":
+        return None, body
+    item = dict(body)
+    item["child"] = _child(item)
+    item["questions"] = [q for q in item.get("questions") or [] if isinstance(q, str)]
+    return item, None
 
 
 def _answer_page(
     request: Request, viewer: Viewer, agency: str, request_id: str, item: dict[str, Any] | None,
     values: dict[str, Any], *, errors: dict[str, str] | None = None, refused: str | None = None,
     problem: str | None = None, load_error: str | None = None, status_code: int = 200,
-    draft_restored: bool = False,
+    draft_restored: bool = False, closed: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     return render(
         request, "agency_answer.html", viewer, status_code=status_code,
@@ -422,6 +440,7 @@ def _answer_page(
         refused=refused, problem=problem, load_error=load_error,
         date_rows=range(DATE_ROWS), attachment_rows=range(ATTACHMENT_ROWS),
         practitioner_fields=PRACTITIONER_FIELDS, draft_restored=draft_restored,
+        closed=closed,
         reference=(item or {}).get("reference") or values.get("reference") or "",
     )
 
@@ -441,13 +460,14 @@ async def answer_page(
     draft = await restore_draft(request, viewer)
     values: dict[str, Any] = draft or {"practitioner_name": viewer.member.display_name}
     try:
-        item = await _find(viewer.api, agency, request_id)
+        item, closed = await _find(viewer.api, agency, request_id)
     except UpstreamError as exc:
         return _answer_page(request, viewer, agency, request_id, None, values,
                             load_error=exc.message, status_code=502,
                             draft_restored=draft is not None)
     if item is None:
-        return _answer_page(request, viewer, agency, request_id, None, values, status_code=404,
+        return _answer_page(request, viewer, agency, request_id, None, values,
+                            status_code=200 if closed else 404, closed=closed,
                             draft_restored=draft is not None)
     return _answer_page(request, viewer, agency, request_id, item, values,
                         draft_restored=draft is not None)
@@ -503,7 +523,7 @@ async def send_answer(
                 return redirect("/agency/requests", **query)
     # Shown again, as sent, with what went wrong.
     try:
-        item = await _find(viewer.api, agency, request_id)
+        item, _ = await _find(viewer.api, agency, request_id)
     except UpstreamError:
         item = None
     return _answer_page(request, viewer, agency, request_id, item, values, errors=errors,

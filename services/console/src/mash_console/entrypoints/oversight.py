@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from mash_schemas.codes import AGENCIES
 from mash_schemas.roles import Role
 
 from ..adapters.upstream import Api, UpstreamError
@@ -96,6 +97,7 @@ class AuditQuery:
 
     contact_id: str = ""
     user: str = ""
+    agency: str = ""
     dates: dict[str, dict[str, str]] = field(default_factory=dict)  # "since"/"until" d/m/y
     since: date | None = None
     until: date | None = None
@@ -107,6 +109,11 @@ class AuditQuery:
     def read(cls, params: Any) -> AuditQuery:
         q = cls(contact_id=params.get("contact_id", "").strip()[:64],
                 user=params.get("user", "").strip()[:100])
+        agency = params.get("agency", "").strip()
+        if agency and agency not in AGENCIES:
+            q.errors["agency"] = "Select an agency from the list"
+        else:
+            q.agency = agency
         for name, label in (("since", "From"), ("until", "To")):
             parts = {p: params.get(f"{name}-{p}", "").strip()[:4] for p in ("day", "month", "year")}
             q.dates[name] = parts
@@ -131,6 +138,8 @@ class AuditQuery:
             out["contact_id"] = self.contact_id
         if self.user:
             out["user"] = self.user
+        if self.agency:
+            out["agency"] = self.agency
         for name, parts in self.dates.items():
             if any(parts.values()):
                 out.update({f"{name}-{p}": v for p, v in parts.items()})
@@ -144,6 +153,7 @@ class AuditQuery:
         return {
             "contact_id": self.contact_id or None,
             "user": self.user or None,
+            "agency": self.agency or None,
             "since": midnight(self.since) if self.since else None,
             # "To" is the whole of that day: the API's `until` is exclusive.
             "until": midnight(self.until + timedelta(days=1)) if self.until else None,
@@ -210,10 +220,10 @@ async def audit(
         older = query.link(found["next_before"], [*query.trail, query.before or 0])
     if query.before:
         newer = query.link(query.trail[-1] if query.trail else None, query.trail[:-1])
-    order = ["contact_id", "user", "since-day", "until-day"]
+    order = ["contact_id", "user", "agency", "since-day", "until-day"]
     errors = [{"text": query.errors[k], "href": f"#{k}"} for k in order if k in query.errors]
     return render(
         request, "audit.html", viewer, status_code=400 if errors else 200,
         query=query, verification=verification, errors=errors, error_for=query.errors,
-        filtered=bool(query.filters()), older=older, newer=newer, **found,
+        filtered=bool(query.filters()), older=older, newer=newer, agencies=AGENCIES, **found,
     )

@@ -24,6 +24,7 @@ APPEND_LOCK = int(hashlib.sha1(b"mash.decision.audit_log").hexdigest()[:15], 16)
 class AuditFilter:
     contact_id: str | None = None
     accessed_by: str | None = None
+    agency: str | None = None
     since: datetime | None = None  # accessed at or after
     until: datetime | None = None  # accessed before
 
@@ -34,6 +35,8 @@ class AuditFilter:
             clauses.append(c.contact_id == self.contact_id)
         if self.accessed_by is not None:
             clauses.append(c.accessed_by == self.accessed_by)
+        if self.agency is not None:
+            clauses.append(c.agency == self.agency)
         if self.since is not None:
             clauses.append(c.accessed_at >= self.since)
         if self.until is not None:

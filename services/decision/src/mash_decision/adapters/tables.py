@@ -85,7 +85,7 @@ audit_log = Table(
     Column("accessed_at", UtcDateTime(), nullable=False, index=True),
     Column("accessed_by", String(255), nullable=False, index=True),
     Column("role", String(64), nullable=False),
-    Column("agency", String(64), nullable=True),
+    Column("agency", String(64), nullable=True, index=True),
     Column("contact_id", String(255), nullable=False, index=True),
     Column("service", String(64), nullable=False),
     Column("action", Text, nullable=False),

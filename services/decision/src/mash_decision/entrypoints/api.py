@@ -48,7 +48,7 @@ async def read_picture(
 ) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
         found = await handlers.read_picture(
-            uow, runtime.sealer, contact_id, user=caller.user, role=caller.role,
+            uow, runtime.sealer, contact_id, reader=caller,
             now=runtime.clock(),
         )
     if found is None:

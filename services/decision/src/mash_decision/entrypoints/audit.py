@@ -37,7 +37,9 @@ class AuditEntry(BaseModel):
     )
     accessed_by: str = Field(description="The staff user who read it.")
     role: str = Field(description="Their role at the time.")
-    agency: str | None = Field(description="Their agency, for agency staff (when carried).")
+    agency: str | None = Field(
+        description="The reader's agency: an agency practitioner's, or the agency whose own "
+        "system read it; null for MASH staff and for reads logged before it was carried.")
     contact_id: str = Field(description="The contact whose record was read.")
     service: str = Field(description="The service that served the read.")
     action: str = Field(description="What was read, e.g. `read picture`.")
@@ -99,7 +101,8 @@ def _utc(name: str, value: datetime | None) -> datetime | None:
     summary="The audit log: who read which child's record",
     description=(
         "Every read of a child's record by a person, from every service, newest first. "
-        "Filter by contact, by staff user, and by when the record was read (`since` "
+        "Filter by contact, by staff user, by the reader's agency (an agency practitioner's "
+        "or an agency system's), and by when the record was read (`since` "
         "inclusive, `until` exclusive). Pages of at most 500 entries: pass the response's "
         "`next_before` as `before` for the next, older page (stable while new reads are "
         "logged). `total` counts every matching entry. Identifiers only, no personal data; "
@@ -112,6 +115,8 @@ async def list_audit(
     caller: AuditorDep,
     contact_id: Annotated[str | None, Query(description="Only reads of this contact.")] = None,
     user: Annotated[str | None, Query(description="Only reads by this staff user.")] = None,
+    agency: Annotated[str | None, Query(
+        description="Only reads by this agency's practitioners or its own system.")] = None,
     since: Annotated[datetime | None, Query(description="Read at or after (ISO 8601, "
                                             "with a timezone).")] = None,
     until: Annotated[datetime | None, Query(description="Read before (ISO 8601, with a "
@@ -121,7 +126,7 @@ async def list_audit(
     limit: Annotated[int, Query(ge=1, le=audit.MAX_PAGE,
                                 description="Entries per page (at most 500).")] = 100,
 ) -> AuditPage:
-    where = AuditFilter(contact_id=contact_id, accessed_by=user,
+    where = AuditFilter(contact_id=contact_id, accessed_by=user, agency=agency,
                         since=_utc("since", since), until=_utc("until", until))
     async with runtime.db.sessions() as session:
         found = await audit.page(session, where, before=before, limit=limit)

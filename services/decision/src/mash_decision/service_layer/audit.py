@@ -33,8 +33,8 @@ def access_from(event_id: str, data: RecordAccessed) -> Access:
         accessed_at=data.accessed_at,
         accessed_by=data.accessed_by,
         role=data.role,
-        # Not in RecordAccessed v1; taken when a later, additive version carries it.
-        agency=getattr(data, "agency", None),
+        # Optional in v1 (added later): absent from older events and for MASH staff.
+        agency=data.agency,
         contact_id=data.contact_id,
         service=data.service,
         action=data.action,

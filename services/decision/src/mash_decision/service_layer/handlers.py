@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mash_common.audit import Reader, record_read
 from mash_common.codec import Decoded
 from mash_common.consumer import Rejected
 from mash_common.crypto import Sealer, SealError, contact_kid
@@ -19,7 +20,6 @@ from mash_schemas.events import (
     DecisionMade,
     EventData,
     PictureCompleted,
-    RecordAccessed,
 )
 from mash_schemas.topics import topic_for_event
 
@@ -270,7 +270,7 @@ def _decision_view(fact: Decided, data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def read_picture(
-    uow: UnitOfWork, sealer: Sealer, contact_id: str, *, user: str, role: str, now: datetime
+    uow: UnitOfWork, sealer: Sealer, contact_id: str, *, reader: Reader, now: datetime
 ) -> dict[str, Any] | None:
     """A person reads a child's picture: the read itself is an audit event."""
     store = PictureStore(uow.session)
@@ -278,18 +278,8 @@ async def read_picture(
         return None
     rows = await store.events(contact_id)
     picture = fold_rows(contact_id, rows)
-    await uow.publish(
-        RecordAccessed(
-            contact_id=contact_id,
-            accessed_by=user,
-            role=role,
-            service="decision",
-            action="read picture",
-            accessed_at=now,
-        ),
-        subject=contact_id,
-        time=now,
-    )
+    await record_read(uow, reader, contact_id=contact_id, service="decision",
+                      action="read picture", now=now)
     revealed = {r.event_id: _reveal(sealer, r.data) for r in rows}
     agencies = []
     for agency in sorted(set(picture.requested) | set(picture.answers)):

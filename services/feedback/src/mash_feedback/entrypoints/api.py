@@ -32,7 +32,7 @@ async def read_feedback(contact_id: str, runtime: RuntimeDep, caller: Reader
     try:
         async with runtime.unit_of_work() as uow:
             return await handlers.read_feedback(
-                uow, runtime.sealer, contact_id, user=caller.user, role=caller.role,
+                uow, runtime.sealer, contact_id, reader=caller,
                 now=runtime.clock(),
             )
     except handlers.NothingRecorded as nothing:
@@ -54,7 +54,7 @@ async def read_handover(contact_id: str, runtime: RuntimeDep, caller: Reader
                         ) -> list[dict[str, Any]]:
     async with runtime.unit_of_work() as uow:
         found = await handlers.read_handover(
-            uow, runtime.sealer, contact_id, user=caller.user, role=caller.role,
+            uow, runtime.sealer, contact_id, reader=caller,
             now=runtime.clock(),
         )
     if found is None:

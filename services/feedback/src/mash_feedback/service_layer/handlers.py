@@ -8,6 +8,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from mash_common.audit import Reader, record_read
 from mash_common.codec import Decoded
 from mash_common.consumer import Rejected
 from mash_common.crypto import Sealer, SealError, contact_kid
@@ -19,7 +20,6 @@ from mash_schemas.events import (
     DecisionMade,
     FeedbackSent,
     HandoverSummary,
-    RecordAccessed,
     ReferralOutcome,
 )
 
@@ -332,7 +332,7 @@ class NothingRecorded(LookupError):
 
 
 async def read_feedback(
-    uow: UnitOfWork, sealer: Sealer, contact_id: str, *, user: str, role: str, now: datetime
+    uow: UnitOfWork, sealer: Sealer, contact_id: str, *, reader: Reader, now: datetime
 ) -> dict[str, Any]:
     """What was recorded for a contact and its status. The read is an audit event.
 
@@ -348,18 +348,8 @@ async def read_feedback(
         if not case.has_contact:
             raise NothingRecorded(contact_id, "awaiting_contact")
         raise NothingRecorded(contact_id, "awaiting_decision" if not decided else "pending")
-    await uow.publish(
-        RecordAccessed(
-            contact_id=contact_id,
-            accessed_by=user,
-            role=role,
-            service="feedback",
-            action="read feedback",
-            accessed_at=now,
-        ),
-        subject=contact_id,
-        time=now,
-    )
+    await record_read(uow, reader, contact_id=contact_id, service="feedback",
+                      action="read feedback", now=now)
     sent: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for d in await store.deliveries_of(contact_id):
         sent.setdefault((d.decision_id, d.audience), []).append(_delivery_view(d))
@@ -429,7 +419,7 @@ async def deliveries(uow: UnitOfWork, *, status: str, limit: int) -> list[dict[s
 
 
 async def read_handover(
-    uow: UnitOfWork, sealer: Sealer, contact_id: str, *, user: str, role: str, now: datetime
+    uow: UnitOfWork, sealer: Sealer, contact_id: str, *, reader: Reader, now: datetime
 ) -> list[dict[str, Any]] | None:
     """The summaries handed to receiving teams for this contact, opened; the read is audited."""
     store = FeedbackStore(uow.session)
@@ -437,14 +427,8 @@ async def read_handover(
             if r.audience == "receiving_team" and r.message is not None]
     if not rows:
         return None
-    await uow.publish(
-        RecordAccessed(
-            contact_id=contact_id, accessed_by=user, role=role, service="feedback",
-            action="read handover", accessed_at=now,
-        ),
-        subject=contact_id,
-        time=now,
-    )
+    await record_read(uow, reader, contact_id=contact_id, service="feedback",
+                      action="read handover", now=now)
     decided = {d.decision_id: d for d in await store.decisions(contact_id)}
     return [
         {

@@ -76,7 +76,7 @@ async def submit_contact(
 async def read_contact(contact_id: str, runtime: RuntimeDep, caller: Reader) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
         found = await handlers.read_contact(
-            uow, runtime.sealer, contact_id, user=caller.user, role=caller.role,
+            uow, runtime.sealer, contact_id, reader=caller,
             now=runtime.clock(),
         )
     if found is None:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 
+from mash_common.audit import Reader, record_read
 from mash_common.codec import Decoded, DecodeError
 from mash_common.consumer import Rejected
 from mash_common.crypto import Sealer, SealError, agency_kid, contact_kid
@@ -28,7 +29,6 @@ from mash_schemas.events import (
     ContactSubmissionRejected,
     ContactSubmitted,
     FeedbackSent,
-    RecordAccessed,
     WrittenFormOverdue,
 )
 from mash_schemas.topics import agency_rejections, agency_requests
@@ -221,7 +221,7 @@ async def contact_row(uow: UnitOfWork, contact_id: str) -> Any:
 
 
 async def read_contact(
-    uow: UnitOfWork, sealer: Sealer, contact_id: str, *, user: str, role: str, now: datetime
+    uow: UnitOfWork, sealer: Sealer, contact_id: str, *, reader: Reader, now: datetime
 ) -> dict[str, Any] | None:
     """A person reads a child's record: the read itself is an audit event."""
     row = (
@@ -229,18 +229,8 @@ async def read_contact(
     ).first()
     if row is None:
         return None
-    await uow.publish(
-        RecordAccessed(
-            contact_id=contact_id,
-            accessed_by=user,
-            role=role,
-            service="intake",
-            action="read contact",
-            accessed_at=now,
-        ),
-        subject=contact_id,
-        time=now,
-    )
+    await record_read(uow, reader, contact_id=contact_id, service="intake",
+                      action="read contact", now=now)
     return {
         "contact_id": row.contact_id,
         "reference": row.reference,

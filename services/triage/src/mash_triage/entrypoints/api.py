@@ -118,7 +118,7 @@ async def read_contact(
 ) -> dict[str, Any]:
     async with runtime.unit_of_work() as uow:
         found = await queries.read_contact(
-            uow, runtime.sealer, contact_id, user=caller.user, role=caller.role,
+            uow, runtime.sealer, contact_id, reader=caller,
             now=runtime.clock(), rules=rules,
         )
     if found is None:

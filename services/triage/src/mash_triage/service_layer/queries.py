@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mash_common.audit import Reader, record_read
 from mash_common.crypto import Sealer, SealError
 from mash_common.logging import get_logger
 from mash_common.outbox import UnitOfWork
-from mash_schemas.events import RecordAccessed
 
 from ..adapters.tables import (
     contact_links,
@@ -207,7 +207,7 @@ async def timeliness(
 
 
 async def read_contact(
-    uow: UnitOfWork, sealer: Sealer, contact_id: str, *, user: str, role: str, now: datetime,
+    uow: UnitOfWork, sealer: Sealer, contact_id: str, *, reader: Reader, now: datetime,
     rules: TriageRules | None = None,
 ) -> dict[str, Any] | None:
     """A person reads a child's triage record: the read itself is an audit event."""
@@ -233,18 +233,8 @@ async def read_contact(
         )
     ).all()
     linked = (await _repeats(s, [contact_id], detail=True))[contact_id]
-    await uow.publish(
-        RecordAccessed(
-            contact_id=contact_id,
-            accessed_by=user,
-            role=role,
-            service="triage",
-            action="read triage record",
-            accessed_at=now,
-        ),
-        subject=contact_id,
-        time=now,
-    )
+    await record_read(uow, reader, contact_id=contact_id, service="triage",
+                      action="read triage record", now=now)
 
     def rationale(sealed: Any) -> str | None:
         opened = _open(sealer, row, sealed)
