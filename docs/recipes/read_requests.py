@@ -25,6 +25,7 @@ AGENCIES = (
     "probation", "housing", "youth-offending", "camhs",
 )
 REQUEST = "uk.mash.agency.request.v1"
+UPDATED = "uk.mash.agency.request.updated.v1"  # a re-rating moved the deadline
 RESPONSE = "uk.mash.agency.response.v1"
 
 
@@ -74,16 +75,27 @@ def cloud_event(value: bytes | None) -> dict[str, Any] | None:
 
 def open_requests(messages: list[Any], agency: str) -> list[dict[str, Any]]:
     requests: dict[str, dict[str, Any]] = {}
+    moved: dict[str, dict[str, Any]] = {}
     answered: set[str] = set()
     for msg in messages:
         event = cloud_event(msg.value())
         if event is None:
             continue
         request_id = event["data"].get("request_id")
-        if event.get("type") == REQUEST and msg.topic().endswith(".requests"):
+        on_requests = msg.topic().endswith(".requests")
+        if event.get("type") == REQUEST and on_requests:
             requests.setdefault(request_id, event)  # a republished request keeps its first copy
+        elif event.get("type") == UPDATED and on_requests:
+            # One contact's messages keep their order: the latest update (by offset) wins.
+            latest = moved.get(request_id)
+            if latest is None or latest["offset"] < msg.offset():
+                moved[request_id] = {"offset": msg.offset(), "data": event["data"]}
         elif event.get("type") == RESPONSE:
             answered.add(request_id)
+    for request_id, update in moved.items():
+        if request_id in requests:  # move the due date to the new deadline
+            for field in ("rating", "respond_by"):
+                requests[request_id]["data"][field] = update["data"].get(field)
     return [e for rid, e in requests.items() if rid not in answered]
 
 

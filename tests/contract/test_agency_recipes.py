@@ -33,7 +33,7 @@ from mash_common.kafka import ensure_topics
 from mash_common.settings import DEV_DATA_KEY
 from mash_common.testing.service import produce, read_topic, wait_until
 from mash_schemas.envelope import Envelope
-from mash_schemas.events import AgencyRequest, AgencyResponse
+from mash_schemas.events import AgencyRequest, AgencyRequestUpdated, AgencyResponse
 from mash_schemas.examples import CONTACT, REQUEST
 from mash_schemas.generate import GENERATED
 from mash_schemas.topics import TOPICS_BY_NAME, agency_requests, agency_responses
@@ -156,6 +156,15 @@ async def test_the_documented_example_answer_is_the_contract() -> None:
     assert event == golden
 
 
+async def test_the_documented_request_update_is_the_contract() -> None:
+    event = example("agency-request-updated")
+    jsonschema.validate(event, schema("uk.mash.envelope"))
+    jsonschema.validate(event["data"], schema(AgencyRequestUpdated.event_type))
+    golden = json.loads((ROOT / "schemas" / "examples"
+                         / f"{AgencyRequestUpdated.event_type}.json").read_text())
+    assert event == golden
+
+
 async def test_answer_request_recipe_sends_a_cloudevent_keyed_by_the_contact(
     kafka_bootstrap: str,
 ) -> None:
@@ -193,6 +202,18 @@ async def test_read_requests_recipe_lists_open_requests_and_opens_them(own_broke
         source="/agency/police", subject=contact_id,
     )
     await produce(own_broker, POLICE_RESPONSES, value, key=contact_id.encode())
+    # A re-rating moved both deadlines: the open one shows its new deadline and rating.
+    moved_to = datetime.now(UTC) + timedelta(minutes=30)
+    for request_id in (open_id, answered_id):
+        _, value = encode(
+            AgencyRequestUpdated(
+                request_id=request_id, contact_id=contact_id, reference="MASH-2026-000777",
+                agency="police", rating="amber", respond_by=moved_to,
+                previous_respond_by=moved_to + timedelta(hours=3), updated_at=datetime.now(UTC),
+            ),
+            source="/mash/agency-gateway", subject=contact_id,
+        )
+        await produce(own_broker, POLICE_REQUESTS, value, key=contact_id.encode())
 
     script = for_test(recipe("read-requests"), own_broker)
     key = Sealer(DEV_DATA_KEY).export_key(agency_kid("police"))
@@ -206,6 +227,8 @@ async def test_read_requests_recipe_lists_open_requests_and_opens_them(own_broke
     assert listed[0]["contact_id"] == contact_id
     assert listed[0]["reference"] == "MASH-2026-000777"
     assert listed[0]["subject_details"] == details
+    assert listed[0]["rating"] == "amber"
+    assert datetime.fromisoformat(listed[0]["respond_by"]) == moved_to
     assert "1 open request(s) for police" in err
 
 

@@ -126,6 +126,25 @@ class InformationRequested(EventData):
     )
 
 
+class InformationDeadlinesChanged(EventData):
+    event_type: ClassVar[str] = "uk.mash.information.deadlines.changed.v1"
+    summary_line: ClassVar[str] = (
+        "A re-rating moved the deadlines of the agencies already asked for information."
+    )
+
+    contact_id: str
+    reference: str
+    rating: RagRating = Field(description="The new rating")
+    previous_rating: RagRating
+    respond_by: datetime = Field(description="The contact's new RAG deadline, UTC")
+    agency_respond_by: dict[str, datetime] = Field(
+        description="Each agency asked and its new deadline, never later than respond_by "
+        "(earlier on a more urgent rating, later on a less urgent one)"
+    )
+    changed_by: str = Field(description="Staff identifier of the manager who re-rated")
+    changed_at: datetime
+
+
 class AgencyRequest(EventData):
     event_type: ClassVar[str] = "uk.mash.agency.request.v1"
     summary_line: ClassVar[str] = "The hub asks one agency what it knows about a child."
@@ -140,6 +159,23 @@ class AgencyRequest(EventData):
     subject_details: Sealed = Field(
         description="Need-to-know fields, sealed with the agency's own key ('agency:<name>')"
     )
+
+
+class AgencyRequestUpdated(EventData):
+    event_type: ClassVar[str] = "uk.mash.agency.request.updated.v1"
+    summary_line: ClassVar[str] = (
+        "The hub moved an open request's deadline after a re-rating (on the agency's requests "
+        "topic; no personal data)."
+    )
+
+    request_id: str
+    contact_id: str
+    reference: str
+    agency: str
+    rating: RagRating = Field(description="The contact's new RAG rating")
+    respond_by: datetime = Field(description="The agency's new deadline, UTC")
+    previous_respond_by: datetime = Field(description="The deadline it replaces, UTC")
+    updated_at: datetime
 
 
 class RelevantDate(BaseModel):
@@ -528,7 +564,9 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         ThresholdDecided,
         RagRated,
         InformationRequested,
+        InformationDeadlinesChanged,
         AgencyRequest,
+        AgencyRequestUpdated,
         AgencyResponse,
         InformationProvided,
         AgencyRejection,

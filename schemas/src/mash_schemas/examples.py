@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .events import (
@@ -11,6 +11,7 @@ from .events import (
     AgencyEscalated,
     AgencyRejection,
     AgencyRequest,
+    AgencyRequestUpdated,
     AgencyResponse,
     AttachmentRef,
     BrokerEpochMarked,
@@ -27,6 +28,7 @@ from .events import (
     EventData,
     FeedbackSent,
     HandoverSummary,
+    InformationDeadlinesChanged,
     InformationProvided,
     InformationRequested,
     LinkCandidate,
@@ -57,9 +59,11 @@ SOURCES = {
     ThresholdDecided: "/mash/triage",
     RagRated: "/mash/triage",
     InformationRequested: "/mash/triage",
+    InformationDeadlinesChanged: "/mash/triage",
     DeadlineWarned: "/mash/triage",
     DeadlineBreached: "/mash/triage",
     AgencyRequest: "/mash/agency-gateway",
+    AgencyRequestUpdated: "/mash/agency-gateway",
     AgencyResponse: "/agency/police",
     InformationProvided: "/mash/agency-gateway",
     AgencyRejection: "/mash/agency-gateway",
@@ -133,6 +137,20 @@ def example_data() -> list[EventData]:
             need_to_know=c,
             agency_respond_by={"police": T0 + (T1 - T0) * 3 / 4, "health": T1, "education": T1},
         ),
+        InformationDeadlinesChanged(
+            contact_id=CONTACT,
+            reference="MASH-2026-000123",
+            rating="red",
+            previous_rating="amber",
+            respond_by=T1 - timedelta(hours=2),
+            agency_respond_by={
+                "police": T0 + timedelta(hours=1),
+                "health": T0 + timedelta(hours=1, minutes=30),
+                "education": T0 + timedelta(hours=1, minutes=30),
+            },
+            changed_by="staff:mgr-0007",
+            changed_at=T0 + timedelta(minutes=30),
+        ),
         DeadlineWarned(contact_id=CONTACT, rating="amber", deadline=T1, warned_at=T0),
         DeadlineBreached(contact_id=CONTACT, rating="amber", deadline=T1, breached_at=T1),
         AgencyRequest(
@@ -144,6 +162,16 @@ def example_data() -> list[EventData]:
             respond_by=T1,
             requested_at=T0,
             subject_details=_sealed("agency:police"),
+        ),
+        AgencyRequestUpdated(
+            request_id=REQUEST,
+            contact_id=CONTACT,
+            reference="MASH-2026-000123",
+            agency="police",
+            rating="red",
+            respond_by=T0 + timedelta(hours=1),
+            previous_respond_by=T0 + (T1 - T0) * 3 / 4,
+            updated_at=T0 + timedelta(minutes=30),
         ),
         AgencyResponse(
             request_id=REQUEST,

@@ -16,6 +16,7 @@ from .events import (
     AgencyEscalated,
     AgencyRejection,
     AgencyRequest,
+    AgencyRequestUpdated,
     AgencyResponse,
     BrokerEpochMarked,
     ContactLinkDecided,
@@ -31,6 +32,7 @@ from .events import (
     EventData,
     FeedbackSent,
     HandoverSummary,
+    InformationDeadlinesChanged,
     InformationProvided,
     InformationRequested,
     PictureCompleted,
@@ -97,6 +99,7 @@ def agency_rejections(agency: str) -> str:
 AGENCY_TOPIC_OF: dict[str, Callable[[str], str]] = {
     AgencyChased.event_type: agency_requests,
     AgencyRejection.event_type: agency_rejections,
+    AgencyRequestUpdated.event_type: agency_requests,
     ContactSubmissionAccepted.event_type: agency_requests,
     ContactSubmissionRejected.event_type: agency_rejections,
 }
@@ -121,8 +124,10 @@ def _registry() -> tuple[Topic, ...]:
         ),
         Topic(
             TRIAGE,
-            "Threshold decisions, RAG ratings, information requests and the RAG clock.",
-            (ThresholdDecided, RagRated, InformationRequested, DeadlineWarned, DeadlineBreached),
+            "Threshold decisions, RAG ratings, information requests (and their deadlines moved "
+            "by a re-rating) and the RAG clock.",
+            (ThresholdDecided, RagRated, InformationRequested, InformationDeadlinesChanged,
+             DeadlineWarned, DeadlineBreached),
             producer="triage",
             consumers=("agency-gateway", "decision"),
         ),
@@ -196,9 +201,9 @@ def _registry() -> tuple[Topic, ...]:
             Topic(
                 agency_requests(agency),
                 f"Information requests addressed to {agency}; need-to-know fields sealed "
-                f"with {agency}'s key. Reminders before the deadline. Receipts for contacts "
-                f"{agency} submitted (from intake).",
-                (AgencyRequest, AgencyChased, ContactSubmissionAccepted),
+                f"with {agency}'s key. Deadlines moved by a re-rating. Reminders before the "
+                f"deadline. Receipts for contacts {agency} submitted (from intake).",
+                (AgencyRequest, AgencyRequestUpdated, AgencyChased, ContactSubmissionAccepted),
                 producer="agency-gateway",
                 consumers=(f"{agency} systems",),
                 partitions=3,

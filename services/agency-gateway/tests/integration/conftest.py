@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,10 @@ from mash_schemas.events import (
     AgencyChased,
     AgencyEscalated,
     AgencyRequest,
+    AgencyRequestUpdated,
     AgencyResponse,
     DeadLetter,
+    InformationDeadlinesChanged,
     InformationProvided,
     InformationRequested,
 )
@@ -108,6 +110,20 @@ class Hub:
         )
         await self.publish(TRIAGE, data, subject=contact_id, source="/mash/triage")
         return contact_id
+
+    async def deadlines_changed(
+        self, contact_id: str, *, respond_by: datetime, agency_respond_by: dict[str, datetime],
+        rating: str = "red", previous_rating: str = "amber",
+    ) -> tuple[str, bytes]:
+        """Triage re-rated the contact and moved its agencies' deadlines; the event id and the
+        message (to send again)."""
+        data = InformationDeadlinesChanged(
+            contact_id=contact_id, reference="MASH-2026-000042",
+            rating=rating, previous_rating=previous_rating,  # type: ignore[arg-type]
+            respond_by=respond_by, agency_respond_by=agency_respond_by,
+            changed_by="staff:mgr-0007", changed_at=utcnow(),
+        )
+        return await self.publish(TRIAGE, data, subject=contact_id, source="/mash/triage")
 
     async def publish(
         self, topic: str, data: Any, *, subject: str, source: str, key: bytes | None = None
@@ -190,6 +206,12 @@ class Hub:
             return mine if len(mine) >= count else []
 
         return await wait_until(probe, what=f"{count} AgencyEscalated for {contact_id}")
+
+    async def updated(self, contact_id: str, agency: str) -> list[Decoded]:
+        """The request updates an agency was sent about a contact (once each)."""
+        return list({e.event_id: e for _, e in await self.read_events(agency_requests(agency))
+                     if e.subject == contact_id and isinstance(e.data, AgencyRequestUpdated)
+                     }.values())
 
     async def chased(self, contact_id: str, agency: str) -> list[Decoded]:
         return list({e.event_id: e for _, e in await self.read_events(agency_requests(agency))

@@ -78,3 +78,21 @@ def test_each_agency_is_asked_once_and_only_known_agencies() -> None:
     assert agencies_to_ask(["health", "police", "health"], known) == ["health", "police"]
     with pytest.raises(UnknownAgency, match="fire"):
         agencies_to_ask(["police", "fire"], known)
+
+
+def test_a_re_rating_moves_an_open_requests_deadline_and_rating() -> None:
+    request = police_request(rating="amber")
+    earlier = T0 + timedelta(hours=1)
+    assert request.move_deadline(respond_by=earlier, rating="red") == DEADLINE
+    assert (request.respond_by, request.rating) == (earlier, "red")
+    # The same deadline and rating again: nothing to change.
+    assert request.move_deadline(respond_by=earlier, rating="red") is None
+    # An answer is measured against the deadline it has now.
+    answer = request.answer(agency="police", contact_id="c-1", at=earlier + timedelta(minutes=1))
+    assert answer is not None and answer.late is True
+
+
+def test_an_answered_request_keeps_its_deadline_and_rating() -> None:
+    request = police_request(status=RequestStatus.ANSWERED, rating="amber")
+    assert request.move_deadline(respond_by=T0 + timedelta(hours=1), rating="red") is None
+    assert (request.respond_by, request.rating) == (DEADLINE, "amber")

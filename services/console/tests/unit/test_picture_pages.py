@@ -50,6 +50,11 @@ def picture(status: str = "ready", decided: bool = False) -> dict[str, Any]:
         event("rag.rated", "2026-03-02T11:00:00Z", rating="amber", previous_rating="green",
               rated_by="mgr.jones", deadline="2026-03-02T17:00:00Z",
               rationale={"rationale": "Police answer raises concern"}),
+        event("information.deadlines.changed", "2026-03-02T11:00:00Z", reference=REF,
+              rating="amber", previous_rating="green", respond_by="2026-03-02T17:00:00Z",
+              agency_respond_by={"police": "2026-03-02T15:00:00Z",
+                                 "health": "2026-03-02T15:00:00Z"},
+              changed_by="mgr.jones", changed_at="2026-03-02T11:00:00Z"),
         event("picture.completed", "2026-03-02T15:02:00Z", reason="deadline_passed",
               answered=["police"], silent=["health"]),
     ]
@@ -215,12 +220,13 @@ def test_the_timeline_runs_oldest_first_with_every_kind_of_step(
     assert steps == [
         "timeline-contact-received", "timeline-threshold", "timeline-rated",
         "timeline-information-requested", "timeline-answer", "timeline-re-rated",
-        "timeline-reminder", "timeline-escalated", "timeline-ready", "timeline-breached",
+        "timeline-deadlines-moved", "timeline-reminder", "timeline-escalated", "timeline-ready", "timeline-breached",
         "timeline-decision", "timeline-feedback",
     ]
     times = re.findall(r'<time datetime="([^"]+)"', html)
     assert times == sorted(times)
     assert "Re-rated from Green to Amber" in html
+    assert "Agencies&#39; deadlines moved with the re-rating to Amber" in html
     assert "Domestic abuse call-out last month" in html  # what the police said
     assert "Partner has a violent history" in html  # and what else they shared
     assert "Reminder sent to Health" in html

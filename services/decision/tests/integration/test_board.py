@@ -12,7 +12,8 @@ from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import running, settings_for, wait_until
 from mash_decision.bootstrap import build_app
 from mash_decision.config import DecisionSettings
-from mash_schemas.events import AgencyEscalated
+from mash_schemas.events import AgencyEscalated, InformationDeadlinesChanged, PictureCompleted
+from mash_schemas.topics import DECISIONS
 
 pytestmark = pytest.mark.integration
 
@@ -148,3 +149,58 @@ async def test_breached_lists_undecided_contacts_past_their_rag_deadline_most_ov
     assert amber_item["agencies"][0]["agency"] == "police"
     assert amber_item["agencies"][0]["answered"] is False
     assert amber_item["status"] == "ready"  # the agencies' time ran out: ready, still undecided
+
+
+async def test_a_re_rating_moves_each_agencys_deadline_on_the_board_and_when_the_picture_is_ready(
+    kafka_bootstrap: str, database_url: str, clock: Any, hub_for: Any
+) -> None:
+    settings = settings_for(DecisionSettings, bootstrap=kafka_bootstrap, db_url=database_url)
+    hub = hub_for(kafka_bootstrap, settings)
+    async with running(build_app(settings, clock), headers=MANAGER) as client:
+        await hub.send(hub.contact())
+        await hub.send(hub.rated("amber", hours=56))  # Wednesday 17:00
+        asked = hub.requested("police", "health", respond_in=timedelta(hours=55, minutes=50))
+        await hub.send(asked.model_copy(update={"agency_respond_by": {
+            a: T0 + timedelta(hours=50, minutes=15) for a in ("police", "health")}}))
+        await hub.send(hub.answered("health"))
+        # Re-rated red at 09:30: triage's new deadlines, far earlier.
+        await hub.send(hub.rated("red", minutes=30, hours=4))
+        await hub.send(InformationDeadlinesChanged(
+            contact_id=hub.contact_id, reference=hub.reference, rating="red",
+            previous_rating="amber", respond_by=T0 + timedelta(hours=4),
+            agency_respond_by={"police": T0 + timedelta(hours=3, minutes=15),
+                               "health": T0 + timedelta(hours=3, minutes=15)},
+            changed_by="mgr-2", changed_at=T0 + timedelta(minutes=30)))
+
+        async def moved() -> dict[str, Any] | None:
+            r = await client.get("/v1/board/awaiting-agencies")
+            assert r.status_code == 200, r.text
+            [item] = [i for _, i in _ours(r.json(), {"c": hub})] or [None]
+            return item if item and item["rating"] == "red" and item["agencies"][0][
+                "answered"] and item["agencies"][1]["respond_by"].startswith(
+                "2026-03-02T12:15:00") else None
+
+        item = await wait_until(moved, what="the board showing the red deadlines")
+        picture = (await client.get(f"/v1/pictures/{hub.contact_id}")).json()
+        # At the new RAG deadline (not amber's Wednesday) the picture is ready with what it has.
+        clock.advance(timedelta(hours=3, minutes=15))  # T0 + 4h
+
+        async def completed() -> list[Any]:
+            return await hub.published(DECISIONS, PictureCompleted.event_type)
+
+        [done] = await wait_until(completed, what="the picture completed at the red deadline")
+
+    assert item["deadline"].startswith("2026-03-02T13:00:00")
+    assert item["respond_by"].startswith("2026-03-02T13:00:00")  # the agencies' time, moved
+    assert item["time_left_seconds"] == (4 * 60 - 45) * 60
+    health, police = item["agencies"]
+    assert health["answered"] is True and health["time_left_seconds"] is None
+    assert police["agency"] == "police" and police["answered"] is False
+    assert police["time_left_seconds"] == (3 * 60 + 15 - 45) * 60  # not two days
+    by_agency = {a["agency"]: a for a in picture["agencies"]}
+    assert by_agency["police"]["agency_respond_by"].startswith("2026-03-02T12:15:00")
+    assert by_agency["police"]["respond_by"].startswith("2026-03-02T13:00:00")
+    assert any(e["type"] == InformationDeadlinesChanged.event_type for e in picture["timeline"])
+    assert picture["other_events"] == []  # folded, not merely noted
+    assert (done.data.reason, done.data.silent) == ("deadline_passed", ["police"])
+    assert done.data.completed_at == T0 + timedelta(hours=4)

@@ -11,7 +11,7 @@ import pytest
 from mash_common.auth import Role
 from mash_common.testing.auth import staff_headers
 from mash_common.testing.service import running
-from mash_schemas.events import InformationRequested, RagRated
+from mash_schemas.events import InformationDeadlinesChanged, InformationRequested, RagRated
 from mash_schemas.topics import TRIAGE
 from mash_triage.bootstrap import build_app
 from mash_triage.config import TriageSettings
@@ -136,3 +136,73 @@ async def test_a_re_rating_moves_the_deadline_and_the_history_keeps_every_change
     assert {(d["kind"], d["rating"]) for d in ticking} == {("warn", "red"), ("breach", "red")}
     replaced = [d for d in record["deadlines"] if d["cancel_reason"] == "re-rated"]
     assert {(d["kind"], d["rating"]) for d in replaced} == {("warn", "green"), ("breach", "green")}
+
+
+async def test_a_re_rating_moves_every_agencys_deadline_with_the_contacts(
+    settings: TriageSettings, hub: Any, clock: Any
+) -> None:
+    received = clock.now  # Monday 09:00 (GMT)
+    clock.advance(hours=1)  # rated amber, and the agencies asked, at 10:00
+    async with running(build_app(settings, clock=clock), headers=DECISION_MAKER) as client:
+        contact_id = await hub.send_contact(received_at=received)
+        await hub.screened(client, contact_id)
+        await into_the_mash(client, contact_id, level=3)
+        url = f"/v1/contacts/{contact_id}/rag-rating"
+        amber = await client.post(url, headers=MANAGER, json={
+            "rating": "amber", "rationale": "hungry, no injuries seen"})
+        assert amber.status_code == 200, amber.text
+        clock.advance(minutes=30)
+        red = await client.post(url, headers=DEPUTY, json={
+            "rating": "red", "rationale": "police report a new incident overnight"})
+        assert red.status_code == 200, red.text
+        clock.advance(minutes=30)
+        green = await client.post(url, headers=MANAGER, json={
+            "rating": "green", "rationale": "incident was about another family"})
+        assert green.status_code == 200, green.text
+        [asked] = await hub.wait_for(TRIAGE, contact_id, InformationRequested.event_type)
+        changes = await hub.wait_for(TRIAGE, contact_id, InformationDeadlinesChanged.event_type,
+                                     count=2)
+        record = (await client.get(f"/v1/contacts/{contact_id}", headers=MANAGER)).json()
+        raw = await hub.raw(TRIAGE, contact_id)
+
+    agencies = ["police", "health", "education", "childrens-social-care"]
+    before = asked.data.agency_respond_by
+    # Amber: 3/4 of the working time from the request (Monday 10:00) to Wednesday 17:00.
+    assert before == dict.fromkeys(agencies, received + timedelta(days=2, hours=2, minutes=15))
+    up, down = sorted(changes, key=lambda e: e.data.changed_at)
+
+    # Amber to red: 4 hours around the clock from receipt, 13:00; each agency 3/4 of the time
+    # from its request, 12:15: a day and more earlier, and never after the new deadline.
+    u = up.data
+    assert isinstance(u, InformationDeadlinesChanged)
+    assert (u.rating, u.previous_rating, u.changed_by) == ("red", "amber", "staff:mgr-0011")
+    assert u.contact_id == contact_id and u.reference == asked.data.reference
+    assert u.respond_by == received + timedelta(hours=4)
+    assert u.changed_at == received + timedelta(hours=1, minutes=30)
+    assert u.agency_respond_by == dict.fromkeys(agencies, received + timedelta(hours=3,
+                                                                               minutes=15))
+    assert all(u.agency_respond_by[a] < before[a] for a in agencies)
+    assert all(t <= u.respond_by for t in u.agency_respond_by.values())
+    assert up.subject == contact_id
+    answer = red.json()
+    assert answer["agency_deadlines_moved"] is True and answer["information_requested"] is False
+    assert answer["agency_respond_by"] == {
+        a: t.isoformat().replace("+00:00", "Z") for a, t in u.agency_respond_by.items()}
+
+    # Red to green: more time again, by the same rule (green's 72 working hours), and still
+    # inside the new deadline.
+    d = down.data
+    assert isinstance(d, InformationDeadlinesChanged)
+    assert (d.rating, d.previous_rating) == ("green", "red")
+    assert d.respond_by == received + timedelta(days=10, hours=8)  # Thursday week, 17:00
+    assert all(before[a] < d.agency_respond_by[a] <= d.respond_by for a in agencies)
+    assert green.json()["agency_deadlines_moved"] is True
+    assert amber.json()["agency_deadlines_moved"] is False
+
+    # The record holds the latest; nothing personal went out in plaintext.
+    request = record["information_request"]
+    assert request["agencies"] == agencies
+    assert request["respond_by"] == d.respond_by.isoformat().replace("+00:00", "Z")
+    assert request["agency_respond_by"] == {
+        a: t.isoformat() for a, t in d.agency_respond_by.items()}
+    assert not any(b"Brook" in value for value in raw)

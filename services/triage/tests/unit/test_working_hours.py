@@ -123,6 +123,22 @@ def test_each_agency_answers_inside_the_rag_timescale() -> None:
     assert POLICY.agency_deadline(late, deadline, "amber", 0.75) == deadline
 
 
+def test_a_re_rating_moves_each_agencys_deadline_from_the_original_request() -> None:
+    received, asked = london(2026, 3, 2, 9), london(2026, 3, 2, 10)
+    amber = POLICY.agency_deadline(asked, POLICY.deadline(received, "amber"), "amber", 0.75)
+    assert amber == london(2026, 3, 4, 11, 15)  # 17.25 of the 23 working hours left
+    # Amber to red: red runs around the clock from receipt (13:00); the agency keeps its
+    # share of the time from its request, 3/4 of 10:00-13:00: far earlier, never later.
+    red_deadline = POLICY.deadline(received, "red")
+    red = POLICY.agency_deadline(asked, red_deadline, "red", 0.75)
+    assert red == london(2026, 3, 2, 12, 15) and red < amber and red <= red_deadline
+    # To green: more time, by the same rule (3/4 of the 71 working hours after the request).
+    green_deadline = POLICY.deadline(received, "green")
+    green = POLICY.agency_deadline(asked, green_deadline, "green", 0.75)
+    assert amber < green <= green_deadline
+    assert HOURS.elapsed(asked, green) == timedelta(hours=71 * 0.75)
+
+
 def test_working_hours_are_local_practice() -> None:
     long_days = WorkingHours(opens=time(8), closes=time(18), weekdays=frozenset(range(1, 7)),
                              closed=ClosedDays(bank_holidays=False, extra=[date(2026, 3, 9)]))

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mash_schemas.events import Sealed
 
-from ..domain.chasers import Chaser, ChaserKind
+from ..domain.chasers import Chaser, ChaserKind, ChaserReplan, StoredChaser
 from ..domain.requests import AgencyRequestRecord, Answer, RequestStatus
 from .tables import agency_chasers, agency_requests
 
@@ -107,6 +107,19 @@ class AgencyRequests:
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    async def move_deadline(self, request: AgencyRequestRecord) -> bool:
+        """Store a request's moved deadline and rating if it is still open. False: an answer
+        committed first (the answer stands)."""
+        result = await self.session.execute(
+            update(agency_requests)
+            .where(
+                agency_requests.c.request_id == request.request_id,
+                agency_requests.c.status == RequestStatus.OPEN.value,
+            )
+            .values(respond_by=request.respond_by, rating=request.rating)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
     async def open_for_agency(
         self, agency: str, *, limit: int
     ) -> list[tuple[AgencyRequestRecord, dict[str, Any]]]:
@@ -156,6 +169,36 @@ class Chasers:
                 )
             )
 
+    async def stored(self, request_id: str) -> list[StoredChaser]:
+        rows = await self.session.execute(
+            select(agency_chasers.c.kind, agency_chasers.c.due_at, agency_chasers.c.fired_at)
+            .where(agency_chasers.c.request_id == request_id)
+        )
+        return [StoredChaser(ChaserKind(r.kind), _utc(r.due_at),  # type: ignore[arg-type]
+                             r.fired_at is not None) for r in rows]
+
+    async def replan(
+        self, request: AgencyRequestRecord, replan: ChaserReplan, *, now: datetime,
+        reason: str,
+    ) -> None:
+        """A moved deadline: each chaser that has not fired waits for its new time (one row per
+        request and kind, moved in place, a cancelled one waiting again); the ones with no
+        place in the new plan are cancelled. Fired rows are never touched."""
+        stored = {c.kind for c in await self.stored(request.request_id)}
+        for chaser in replan.plan:
+            if chaser.kind in stored:
+                await self.session.execute(
+                    update(agency_chasers)
+                    .where(agency_chasers.c.request_id == request.request_id,
+                           agency_chasers.c.kind == chaser.kind.value,
+                           agency_chasers.c.fired_at.is_(None))
+                    .values(due_at=chaser.due_at, cancelled_at=None, cancel_reason=None)
+                )
+            else:
+                await self.plan(request, [chaser])
+        for kind in replan.cancel:
+            await self.cancel_one(request.request_id, kind, now=now, reason=reason)
+
     async def cancel(self, request_id: str, *, now: datetime, reason: str) -> None:
         await self.session.execute(
             update(agency_chasers)
@@ -187,11 +230,14 @@ class Chasers:
 
     async def mark_fired(self, request_id: str, kind: ChaserKind, *, now: datetime) -> bool:
         """The guarded UPDATE that makes a chaser fire once: a second copy of the service, or
-        a tick that raced the answer, finds it no longer waiting."""
+        a tick that raced the answer (or a re-rating that moved it), finds it no longer
+        waiting (or no longer due)."""
         result = await self.session.execute(
             update(agency_chasers)
             .where(agency_chasers.c.request_id == request_id,
-                   agency_chasers.c.kind == kind.value, *_WAITING)
+                   agency_chasers.c.kind == kind.value, *_WAITING,
+                   # a re-rating may have moved it later since the tick chose it
+                   agency_chasers.c.due_at <= now)
             .values(fired_at=now)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -2,12 +2,13 @@
 the MASH manager that records "no answer by the deadline". No framework, no I/O.
 
 Each chaser is planned when the request is made, stored, and fired once by a timer; an answer
-cancels the ones still waiting.
+cancels the ones still waiting; a re-rating that moves the deadline plans them again
+(`replan_chasers`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -37,6 +38,48 @@ def plan_chasers(
         chasers.append(Chaser(ChaserKind.REMIND, remind_at))
     chasers.append(Chaser(ChaserKind.ESCALATE, respond_by))
     return chasers
+
+
+@dataclass(frozen=True)
+class StoredChaser:
+    """A chaser as stored: `fired` ones are history; the others wait (or were cancelled)."""
+
+    kind: ChaserKind
+    due_at: datetime
+    fired: bool
+
+
+@dataclass(frozen=True)
+class ChaserReplan:
+    """What a moved deadline does to an open request's chasers."""
+
+    plan: list[Chaser]  # wait for these times (a stored one that has not fired is moved)
+    cancel: list[ChaserKind]  # waiting ones with no place in the new plan
+
+
+def replan_chasers(
+    stored: Iterable[StoredChaser], planned: Iterable[Chaser], *, now: datetime
+) -> ChaserReplan:
+    """The chasers of an open request whose deadline a re-rating moved, from the new plan.
+
+    - A chaser that already fired is history and is not sent again: the agency had its
+      reminder, the MASH manager the escalation. The update the agency is sent states the new
+      deadline.
+    - Every other one waits for its time in the new plan. An escalation whose new time has
+      already passed stays due, so the next tick fires it (never lost); a reminder whose new
+      time has passed is dropped, since the update itself tells the agency how long it has.
+    """
+    rows = list(stored)
+    fired = {c.kind for c in rows if c.fired}
+    plan = [
+        c for c in planned
+        if c.kind not in fired and not (c.kind is ChaserKind.REMIND and c.due_at <= now)
+    ]
+    keep = {c.kind for c in plan}
+    return ChaserReplan(
+        plan=plan,
+        cancel=[c.kind for c in rows if not c.fired and c.kind not in keep],
+    )
 
 
 def agency_deadline(

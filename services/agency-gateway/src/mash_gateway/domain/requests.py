@@ -117,6 +117,17 @@ class AgencyRequestRecord:
             return None
         return Answer(late=is_late(at, self.respond_by), received_at=at)
 
+    def move_deadline(self, *, respond_by: datetime, rating: str) -> datetime | None:
+        """A re-rating moved the agency's deadline. An open request takes the new deadline and
+        rating and the previous deadline is returned; None when there is nothing to change
+        (already answered: the answer stands as given, in time or late; or the same deadline
+        and rating)."""
+        if self.answered or (respond_by == self.respond_by and rating == self.rating):
+            return None
+        previous = self.respond_by
+        self.respond_by, self.rating = respond_by, rating
+        return previous
+
     def time_left(self, now: datetime) -> int | None:
         """Seconds left to answer, for the UI; None once answered."""
         return None if self.answered else seconds_left(self.respond_by, now)

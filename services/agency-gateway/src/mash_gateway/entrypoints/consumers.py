@@ -1,6 +1,8 @@
 """The gateway's subscriptions, all in one place: decode, map to a command, hand to a handler.
 
-- `mash.triage`: InformationRequested (other types on that topic are not the gateway's).
+- `mash.triage`: InformationRequested, and InformationDeadlinesChanged (a re-rating moved the
+  deadlines: open requests move, their chasers are planned again, the agency is told); other
+  types on that topic are not the gateway's.
 - `mash.agency.<agency>.responses`: an agency's answer (`uk.mash.agency.response.v1`).
 
 A message on an agency's responses topic that cannot be taken goes to the dead-letter topic and,
@@ -22,7 +24,12 @@ from mash_common.crypto import Sealer
 from mash_common.logging import get_logger
 from mash_common.outbox import UnitOfWork
 from mash_common.runtime import Clock
-from mash_schemas.events import AgencyRejection, AgencyResponse, InformationRequested
+from mash_schemas.events import (
+    AgencyRejection,
+    AgencyResponse,
+    InformationDeadlinesChanged,
+    InformationRequested,
+)
 from mash_schemas.topics import TRIAGE, agency_responses
 
 from ..domain.chasers import ChaserPolicy
@@ -58,6 +65,17 @@ def subscriptions(
         log.info("information.requested", contact_id=event.data.contact_id,
                  count=len(created), event_id=event.event_id)
 
+    async def information_deadlines_changed(uow: UnitOfWork, event: Decoded) -> None:
+        if event.topic != TRIAGE:
+            raise Rejected(f"moved deadlines are taken only from {TRIAGE}")
+        data = event.data
+        assert isinstance(data, InformationDeadlinesChanged)
+        if event.subject != data.contact_id:
+            raise Rejected(f"subject {event.subject!r} is not the contact id {data.contact_id!r}")
+        moved = await handlers.move_deadlines(uow, data, now=clock(), chasers=chasers)
+        log.info("information.deadlines_moved", contact_id=data.contact_id, count=len(moved),
+                 event_id=event.event_id)
+
     async def agency_response(uow: UnitOfWork, event: Decoded) -> None:
         topic = event.topic
         agency = answering_agency.get(topic or "")
@@ -89,6 +107,7 @@ def subscriptions(
 
     return {
         InformationRequested.event_type: information_requested,
+        InformationDeadlinesChanged.event_type: information_deadlines_changed,
         AgencyResponse.event_type: agency_response,
     }
 

@@ -20,12 +20,14 @@ from mash_schemas.events import (
     AgencyChased,
     AgencyEscalated,
     AgencyRequest,
+    AgencyRequestUpdated,
+    InformationDeadlinesChanged,
     InformationProvided,
     InformationRequested,
 )
 
 from ..adapters.repository import AgencyRequests, Chasers
-from ..domain.chasers import ChaserKind, ChaserPolicy
+from ..domain.chasers import ChaserKind, ChaserPolicy, replan_chasers
 from ..domain.profiles import NeedToKnowProfiles
 from ..domain.requests import (
     AgencyRequestRecord,
@@ -105,6 +107,54 @@ async def request_information(
         )
         created.append(request)
     return created
+
+
+async def move_deadlines(
+    uow: UnitOfWork,
+    event: InformationDeadlinesChanged,
+    *,
+    now: datetime,
+    chasers: ChaserPolicy | None = None,
+) -> list[AgencyRequestRecord]:
+    """A re-rating moved the contact's deadline and each agency's: every open request of the
+    contact takes its agency's new deadline and the new rating, its chasers are planned again
+    from the new deadline, and the agency is told on its requests topic. Answered requests are
+    left as they were. Returns the requests moved."""
+    chasers = chasers or ChaserPolicy()
+    repo = AgencyRequests(uow.session)
+    clock = Chasers(uow.session)
+    moved = []
+    for request in await repo.for_contact(event.contact_id):
+        respond_by = chasers.deadline(
+            request.agency, request.requested_at, event.respond_by,
+            event.agency_respond_by.get(request.agency),
+        )
+        previous = request.move_deadline(respond_by=respond_by, rating=event.rating)
+        if previous is None or not await repo.move_deadline(request):
+            continue  # answered (now or just before), or nothing to change
+        replan = replan_chasers(
+            await clock.stored(request.request_id),
+            chasers.plan(request.agency, request.requested_at, respond_by),
+            now=now,
+        )
+        await clock.replan(request, replan, now=now, reason="re-rated")
+        await uow.publish(
+            AgencyRequestUpdated(
+                request_id=request.request_id,
+                contact_id=request.contact_id,
+                reference=request.reference,
+                agency=request.agency,
+                rating=event.rating,
+                respond_by=respond_by,
+                previous_respond_by=previous,
+                updated_at=now,
+            ),
+            subject=request.contact_id,
+            agency=request.agency,
+            time=now,
+        )
+        moved.append(request)
+    return moved
 
 
 @dataclass(frozen=True)
@@ -278,6 +328,9 @@ async def fire_chaser(
         return None
     if not await clock.mark_fired(request_id, kind, now=now):
         return None
+    # Read again now that the chaser row is ours: a re-rating that committed meanwhile moved
+    # the deadline this chaser states.
+    request = await AgencyRequests(uow.session).get(request_id) or request
     if kind is ChaserKind.REMIND:
         await uow.publish(
             AgencyChased(

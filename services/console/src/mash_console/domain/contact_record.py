@@ -200,6 +200,13 @@ def _from_picture_event(event: Mapping[str, Any]) -> Entry | None:
         return Entry(at, "information-requested",
                      "Information requested from " + agencies_text(data.get("agencies")),
                      by=data.get("requested_by"), rows=rows)
+    if name == "information.deadlines.changed":
+        own = data.get("agency_respond_by") or {}
+        rows = [(agency_name(a), "answer by " + when(t)) for a, t in sorted(own.items())]
+        return Entry(at, "deadlines-moved",
+                     f"Agencies' deadlines moved with the re-rating to "
+                     f"{_rating(data.get('rating'))}",
+                     by=data.get("changed_by"), rows=rows, order=1)
     if name == "information.provided":
         answer = data.get("summary")
         agency = agency_name(data.get("agency"))

@@ -55,6 +55,16 @@ class InformationSought(Fact):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AgencyDeadlinesMoved(Fact):
+    """A re-rating moved the contact's deadline and, with it, each agency's."""
+
+    rating: str
+    respond_by: datetime
+    # (agency, its new deadline inside respond_by)
+    agency_respond_by: tuple[tuple[str, datetime], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class AgencyAnswered(Fact):
     agency: str
     request_id: str
@@ -175,7 +185,7 @@ class Picture:
     level_of_need: int | None = None
     rating: str | None = None
     deadline: datetime | None = None
-    # agency -> when it must answer (from the latest request naming it)
+    # agency -> when it must answer (from the latest request naming it, or re-rating moving it)
     requested: dict[str, datetime] = field(default_factory=dict)
     # agency -> its latest answer; an answer may be here before the request that caused it
     answers: dict[str, Answer] = field(default_factory=dict)
@@ -193,9 +203,10 @@ class Picture:
     earlier_contacts: dict[str, EarlierContact] = field(default_factory=dict)
     escalations: list[AgencyEscalation] = field(default_factory=list)
     # agency -> when that agency itself must answer, for display (the board, the timeline):
-    # triage's per-agency deadline from the latest request naming it, else that request's
-    # respond_by; an escalation states the gateway's own deadline for the agency and, coming
-    # later, replaces it. Readiness still waits for `respond_by` (every agency's time).
+    # triage's per-agency deadline from the latest request naming it (or the latest re-rating
+    # that moved it), else that request's respond_by; an escalation states the gateway's own
+    # deadline for the agency and, coming later, replaces it. Readiness still waits for
+    # `respond_by` (every agency's time).
     agency_deadlines: dict[str, datetime] = field(default_factory=dict)
 
     @property
@@ -292,6 +303,14 @@ def _apply(picture: Picture, fact: Fact) -> None:
                 picture.rating = fact.rating
             own = dict(fact.agency_respond_by)
             for agency in fact.agencies:
+                picture.requested[agency] = fact.respond_by
+                picture.agency_deadlines[agency] = own.get(agency, fact.respond_by)
+        case AgencyDeadlinesMoved():
+            # Every agency asked now answers by its new deadline, earlier or later than
+            # before; readiness follows the new respond_by. An escalation before the move
+            # stated the old deadline and is replaced; one after it states the new one.
+            own = dict(fact.agency_respond_by)
+            for agency in dict.fromkeys([*picture.requested, *own]):
                 picture.requested[agency] = fact.respond_by
                 picture.agency_deadlines[agency] = own.get(agency, fact.respond_by)
         case AgencyAnswered():

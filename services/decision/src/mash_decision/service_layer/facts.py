@@ -14,6 +14,7 @@ from mash_schemas.events import (
     DecisionMade,
     EventData,
     FeedbackSent,
+    InformationDeadlinesChanged,
     InformationProvided,
     InformationRequested,
     PictureCompleted,
@@ -23,6 +24,7 @@ from mash_schemas.events import (
 
 from ..domain.picture import (
     AgencyAnswered,
+    AgencyDeadlinesMoved,
     AgencyEscalation,
     ContactArrived,
     DeadlineApproaching,
@@ -45,6 +47,7 @@ PICTURE_EVENTS: tuple[type[EventData], ...] = (
     ThresholdDecided,
     RagRated,
     InformationRequested,
+    InformationDeadlinesChanged,
     DeadlineWarned,
     DeadlineBreached,
     InformationProvided,
@@ -74,6 +77,8 @@ def happened_at(data: EventData, envelope_time: datetime | None = None) -> datet
             return data.rated_at
         case InformationRequested():
             return data.requested_at
+        case InformationDeadlinesChanged():
+            return data.changed_at
         case DeadlineWarned():
             return data.warned_at
         case DeadlineBreached():
@@ -113,6 +118,11 @@ def fact_from(event_id: str, data: EventData, envelope_time: datetime | None = N
                 event_id=event_id, at=at, reference=data.reference, rating=data.rating,
                 agencies=tuple(data.agencies), respond_by=data.respond_by,
                 agency_respond_by=tuple(sorted((data.agency_respond_by or {}).items())),
+            )
+        case InformationDeadlinesChanged():
+            return AgencyDeadlinesMoved(
+                event_id=event_id, at=at, rating=data.rating, respond_by=data.respond_by,
+                agency_respond_by=tuple(sorted(data.agency_respond_by.items())),
             )
         case InformationProvided():
             return AgencyAnswered(

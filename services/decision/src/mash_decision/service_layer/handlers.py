@@ -289,6 +289,8 @@ async def read_picture(
                 "agency": agency,
                 "requested": agency in picture.requested,
                 "respond_by": picture.requested.get(agency),
+                # the agency's own deadline inside respond_by (moved by a re-rating)
+                "agency_respond_by": picture.agency_deadlines.get(agency),
                 "answered": answer is not None,
                 "known_to_agency": answer.known_to_agency if answer else None,
                 "late": answer.late if answer else None,

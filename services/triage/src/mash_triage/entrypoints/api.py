@@ -154,7 +154,8 @@ async def threshold_decision(
     description="Only for contacts the decision maker put into the MASH, until the MASH "
     "decides. The deadline runs from when the contact was received. The first rating also "
     "asks the agencies for information (by default those for the level of need); a "
-    "re-rating must change the rating and moves the deadline.",
+    "re-rating must change the rating and moves the deadline, and with it each agency's "
+    "deadline (`agency_respond_by`; `uk.mash.information.deadlines.changed.v1`).",
 )
 async def rag_rating(
     contact_id: str,

@@ -26,6 +26,7 @@ from mash_schemas.events import (
     ContactLinked,
     ContactReceived,
     DecisionMade,
+    InformationDeadlinesChanged,
     InformationRequested,
     RagRated,
     ThresholdDecided,
@@ -467,6 +468,16 @@ async def rate_contact(
         )
         values.update(agencies=agencies, information_requested_at=now,
                       agency_respond_by={a: t.isoformat() for a, t in by_agency.items()})
+    elif row.information_requested_at is not None and agencies:
+        # A re-rating moves the agencies' deadlines with the contact's: the same rule as at
+        # the first rating, from the original request to the new deadline, so a more urgent
+        # rating brings them forward and a less urgent one gives them more time; never later
+        # than the new deadline.
+        by_agency = rules.agency_deadlines(
+            agencies, requested_at=row.information_requested_at, deadline=deadline,
+            rating=command.rating,
+        )
+        values.update(agency_respond_by={a: t.isoformat() for a, t in by_agency.items()})
     await _save(uow, row, rated, **values)
     await uow.publish(
         RagRated(
@@ -498,6 +509,22 @@ async def rate_contact(
             subject=contact_id,
             time=now,
         )
+    elif by_agency:
+        assert contact.rating is not None  # a re-rating
+        await uow.publish(
+            InformationDeadlinesChanged(
+                contact_id=contact_id,
+                reference=row.reference,
+                rating=command.rating,
+                previous_rating=contact.rating,  # type: ignore[arg-type]
+                respond_by=deadline,
+                agency_respond_by=by_agency,
+                changed_by=user,
+                changed_at=now,
+            ),
+            subject=contact_id,
+            time=now,
+        )
     log.info("rag.rated", contact_id=contact_id, rating=command.rating, count=seq)
     return {
         "contact_id": contact_id,
@@ -512,4 +539,6 @@ async def rate_contact(
         "agencies": agencies,
         "agency_respond_by": by_agency or row.agency_respond_by,
         "information_requested": first,
+        # A re-rating of a contact whose agencies were asked: their deadlines moved with it.
+        "agency_deadlines_moved": not first and bool(by_agency),
     }

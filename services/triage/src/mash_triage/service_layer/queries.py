@@ -308,7 +308,8 @@ async def read_contact(
         "ratings": rating_history,
         "information_request": (
             {"agencies": row.agencies, "requested_at": row.information_requested_at,
-             "respond_by": rating_history[0]["deadline"] if rating_history else None,
+             # The current RAG deadline: a re-rating moves the agencies' deadlines with it.
+             "respond_by": row.deadline,
              "agency_respond_by": row.agency_respond_by}
             if row.information_requested_at is not None else None
         ),
