@@ -220,8 +220,8 @@ def test_the_timeline_runs_oldest_first_with_every_kind_of_step(
     assert steps == [
         "timeline-contact-received", "timeline-threshold", "timeline-rated",
         "timeline-information-requested", "timeline-answer", "timeline-re-rated",
-        "timeline-deadlines-moved", "timeline-reminder", "timeline-escalated", "timeline-ready", "timeline-breached",
-        "timeline-decision", "timeline-feedback",
+        "timeline-deadlines-moved", "timeline-reminder", "timeline-escalated",
+        "timeline-ready", "timeline-breached", "timeline-decision", "timeline-feedback",
     ]
     times = re.findall(r'<time datetime="([^"]+)"', html)
     assert times == sorted(times)
