@@ -62,12 +62,8 @@ class AgencyRequests:
         )
 
     async def get(self, request_id: str) -> AgencyRequestRecord | None:
-        row = (
-            await self.session.execute(
-                select(agency_requests).where(agency_requests.c.request_id == request_id)
-            )
-        ).first()
-        return None if row is None else _record(row)
+        found = await self.get_with_details(request_id)
+        return None if found is None else found[0]
 
     async def get_with_details(
         self, request_id: str
@@ -183,18 +179,17 @@ class Chasers:
     ) -> None:
         """A moved deadline: each chaser that has not fired waits for its new time (one row per
         request and kind, moved in place, a cancelled one waiting again); the ones with no
-        place in the new plan are cancelled. Fired rows are never touched."""
-        stored = {c.kind for c in await self.stored(request.request_id)}
+        place in the new plan are cancelled. Fired rows are never touched (the plan holds no
+        fired kind), so a kind the UPDATE finds no row for has none yet and is added."""
         for chaser in replan.plan:
-            if chaser.kind in stored:
-                await self.session.execute(
-                    update(agency_chasers)
-                    .where(agency_chasers.c.request_id == request.request_id,
-                           agency_chasers.c.kind == chaser.kind.value,
-                           agency_chasers.c.fired_at.is_(None))
-                    .values(due_at=chaser.due_at, cancelled_at=None, cancel_reason=None)
-                )
-            else:
+            moved = await self.session.execute(
+                update(agency_chasers)
+                .where(agency_chasers.c.request_id == request.request_id,
+                       agency_chasers.c.kind == chaser.kind.value,
+                       agency_chasers.c.fired_at.is_(None))
+                .values(due_at=chaser.due_at, cancelled_at=None, cancel_reason=None)
+            )
+            if moved.rowcount == 0:  # type: ignore[attr-defined]
                 await self.plan(request, [chaser])
         for kind in replan.cancel:
             await self.cancel_one(request.request_id, kind, now=now, reason=reason)
